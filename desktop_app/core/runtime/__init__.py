@@ -1,0 +1,1 @@
+"""runtime layer of the Qt-free core."""

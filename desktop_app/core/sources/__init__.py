@@ -1,0 +1,1 @@
+"""sources layer of the Qt-free core."""

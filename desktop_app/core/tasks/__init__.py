@@ -1,0 +1,1 @@
+"""tasks layer of the Qt-free core."""
