@@ -1,0 +1,21 @@
+"""`desktop-app`: the GUI with no arguments or with `gui`; otherwise the command line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] == "gui" or args[0].startswith("--quit-after"):
+        from desktop_app.app import main as gui_main
+
+        return gui_main(args[1:] if args and args[0] == "gui" else args)
+    from desktop_app.cli import main as cli_main
+
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Command line over the same core the GUI uses (no Qt import).
+
+Exit status: 0 when every item succeeded, 1 when some failed (the others still processed and printed),
+2 for usage errors. With --json, one JSON object per line, one per input item.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from desktop_app import __version__
+from desktop_app.core.errors import AppError
+from desktop_app.core.models.card import ModelCard
+from desktop_app.core.models.inspect import inspect_model
+from desktop_app.core.models.registry import ModelRegistry
+from desktop_app.core.pipeline import Pipeline
+from desktop_app.core.runtime import health
+from desktop_app.core.runtime import providers as prov
+from desktop_app.core.runtime.session import SessionPool
+from desktop_app.core.serialize import result_summary, result_to_dict
+
+DEFAULT_BY_KIND = {"image": "efficientnet-lite0", "table": "adult-income"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt"}
+
+
+class UsageError(Exception):
+    """Bad command-line usage: exit status 2."""
+
+
+def _emit(obj: Any, as_json: bool, text: str) -> None:
+    print(json.dumps(obj, ensure_ascii=False) if as_json else text, flush=True)
+
+
+def _registry(args: argparse.Namespace) -> ModelRegistry:
+    return ModelRegistry.default()
+
+
+def _pipeline(args: argparse.Namespace) -> Pipeline:
+    return Pipeline(_registry(args), SessionPool(args.provider))
+
+
+def _run_items(args: argparse.Namespace, pipeline: Pipeline, items: list[tuple[Path, str]], **options: Any) -> int:
+    failed = 0
+    for path, model_id in items:
+        for result in pipeline.run_path(path, model_id, **options):
+            failed += not result.ok
+            _emit(result_to_dict(result), args.json, result_summary(result))
+    return 1 if failed else 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(args)
+    items = []
+    for path in args.paths:
+        model = args.model or DEFAULT_BY_KIND["table" if path.suffix.lower() in TABLE_SUFFIXES else "image"]
+        items.append((path, model))
+    return _run_items(args, pipeline, items, top_k=args.top_k)
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(args)
+    return _run_items(args, pipeline, [(p, args.model) for p in args.paths], emotion=args.emotion,
+                      score_threshold=args.threshold)
+
+
+def cmd_vad(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(args)
+    return _run_items(args, pipeline, [(p, args.model) for p in args.paths])
+
+
+def cmd_raw(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(args)
+    if args.paths:
+        return _run_items(args, pipeline, [(p, args.model) for p in args.paths])
+    result = pipeline.run_data(None, args.model, "random input", seed=args.seed)
+    _emit(result_to_dict(result), args.json, result_summary(result))
+    return 0 if result.ok else 1
+
+
+def _card_dict(card: ModelCard) -> dict[str, Any]:
+    size = card.path.stat().st_size if card.path.is_file() else None
+    return {"id": card.id, "name": card.name, "task": card.task, "bundled": card.bundled, "file": str(card.path),
+            "size_bytes": size, "license": card.license, "sha256": card.sha256, "limitations": list(card.limitations),
+            "source": {k: v for k, v in vars(card.source).items() if v}}
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    registry = _registry(args)
+    if args.action == "list":
+        for card in registry.list():
+            d = _card_dict(card)
+            size = f"{d['size_bytes'] / 1e6:.1f} MB" if d["size_bytes"] else "missing"
+            kind = "bundled" if card.bundled else "user"
+            _emit(d, args.json, f"{card.id:<20} {card.task:<13} {size:>9}  {card.license:<12} {kind}  {card.name}")
+        for problem in registry.problems():
+            print(f"warning: {problem}", file=sys.stderr)
+        return 0
+    if args.action == "inspect":
+        found = registry.find(args.target)
+        path = found.path if isinstance(found, ModelCard) else found
+        info = inspect_model(path)
+        data = info.to_dict()
+        if isinstance(found, ModelCard):
+            data["card"] = _card_dict(found)
+        _emit(data, args.json, json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return 0
+    if args.action == "import":
+        card = registry.import_model(Path(args.target), model_id=args.id)
+        _emit(_card_dict(card), args.json, f"imported {card.id} ({card.task}) into {card.folder}")
+        return 0
+    if args.action == "remove":
+        registry.remove(args.target)
+        _emit({"removed": args.target}, args.json, f"removed {args.target}")
+        return 0
+    raise UsageError(f"unknown models action {args.action!r}")
+
+
+def cmd_providers(args: argparse.Namespace) -> int:
+    results = health.check_all()
+    chosen, why = health.choose(results)
+    data = {"onnxruntime": prov.ort_distribution(), "available": prov.available_providers(),
+            "preference": [prov.short_name(p) for p in prov.preference_chain()],
+            "providers": [h.to_dict() for h in results], "chosen": prov.short_name(chosen), "why": why}
+    lines = [f"ONNX Runtime package: {data['onnxruntime']}"]
+    for h in results:
+        verdict = "healthy" if h.healthy else ("unhealthy" if h.available else "not available")
+        lines.append(f"  {h.short:<9} {verdict:<14} {h.detail}")
+    lines.append(f"chosen: {data['chosen']} - {why}")
+    _emit(data, args.json, "\n".join(lines))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="desktop-app", description="Offline ONNX inference workbench.")
+    parser.add_argument("--version", action="version", version=f"desktop-app {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="one JSON object per line")
+    common.add_argument("--provider", choices=prov.CHOICES, default="auto", help="execution provider (default auto)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("classify", parents=[common], help="classify images (or CSV rows with a tabular model)")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--model", help="model id (default: efficientnet-lite0 for images, adult-income for CSV)")
+    p.add_argument("--top-k", type=int, default=5)
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("detect", parents=[common], help="detect faces (optionally with expressions)")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--model", default="centerface")
+    p.add_argument("--emotion", action="store_true", help="run the expression model on each face")
+    p.add_argument("--threshold", type=float, default=None, help="score threshold (default from the model card)")
+    p.set_defaults(func=cmd_detect)
+
+    p = sub.add_parser("vad", parents=[common], help="find speech in audio files")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--model", default="silero-vad")
+    p.set_defaults(func=cmd_vad)
+
+    p = sub.add_parser("raw", parents=[common], help="run any model on .npy tensors or a random input")
+    p.add_argument("model")
+    p.add_argument("paths", nargs="*", type=Path)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_raw)
+
+    p = sub.add_parser("models", parents=[common], help="list, inspect, import or remove models")
+    p.add_argument("action", choices=["list", "inspect", "import", "remove"])
+    p.add_argument("target", nargs="?", help="model id or .onnx path")
+    p.add_argument("--id", help="id for an imported model")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("providers", parents=[common], help="which execution providers work here, and why")
+    p.set_defaults(func=cmd_providers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the command line; returns the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "models" and args.action != "list" and not args.target:
+        parser.error(f"models {args.action} needs a model id or path")
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"desktop-app: {exc}", file=sys.stderr)
+        return 2
+    except AppError as exc:
+        _emit({"ok": False, "error": str(exc)}, getattr(args, "json", False), f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

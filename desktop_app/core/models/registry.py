@@ -1,0 +1,225 @@
+"""The models the app knows: bundled ones (install folder) and the user's imported ones (user data folder).
+
+Model files are never executed here (no onnxruntime import); this module reads cards, checks hashes,
+and imports or removes user models with atomic folder renames.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.errors import AppError, ModelCardError, ModelError, ModelNotFoundError
+from desktop_app.core.fileio import sha256_file
+from desktop_app.core.models.card import ModelCard, load_card, parse_card
+from desktop_app.core.models.inspect import check_model, inspect_model
+from desktop_app.core.models.toml_write import card_slug, dump_toml
+
+_FORCED_KEYS = ("id", "file", "sha256")
+
+
+class ModelRegistry:
+    """Bundled + user model cards, looked up by id; imports into and removes from the user folder."""
+
+    def __init__(self, bundled_dir: Path, user_dir: Path) -> None:
+        self.bundled_dir = Path(bundled_dir)
+        self.user_dir = Path(user_dir)
+        self._problems: builtins.list[str] = []
+        self._verified: dict[Path, tuple[int, int, str]] = {}
+
+    @classmethod
+    def default(cls) -> ModelRegistry:
+        from desktop_app.core.paths import UserDirs, bundled_models_dir
+
+        return cls(bundled_models_dir(), UserDirs.default().models)
+
+    # -- listing -------------------------------------------------------------------------------
+
+    def list(self) -> builtins.list[ModelCard]:
+        """Bundled cards then user cards, each sorted by id; broken or clashing cards go to problems()."""
+        problems: builtins.list[str] = []
+        bundled = self._scan(self.bundled_dir, bundled=True, problems=problems)
+        user = self._scan(self.user_dir, bundled=False, problems=problems)
+        ids = {card.id for card in bundled}
+        kept = []
+        for card in user:
+            if card.id in ids:
+                problems.append(f"{card.folder.name}: id '{card.id}' is already used by another model; skipped")
+                continue
+            ids.add(card.id)
+            kept.append(card)
+        self._problems = problems
+        return bundled + kept
+
+    def problems(self) -> builtins.list[str]:
+        """One line per model folder that could not be listed, from the latest scan."""
+        self.list()
+        return builtins.list(self._problems)
+
+    @staticmethod
+    def _scan(root: Path, *, bundled: bool, problems: builtins.list[str]) -> builtins.list[ModelCard]:
+        try:
+            folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            problems.append(f"{root}: cannot list models: {exc.strerror or exc}")
+            return []
+        cards: dict[str, ModelCard] = {}
+        for folder in folders:
+            if not (folder / "model.toml").is_file():
+                continue  # e.g. models/build: not a model
+            try:
+                card = load_card(folder, bundled=bundled)
+            except AppError as exc:
+                problems.append(str(exc))
+                continue
+            if card.id in cards:
+                problems.append(f"{folder.name}: id '{card.id}' is already used by another model; skipped")
+                continue
+            cards[card.id] = card
+        return [cards[key] for key in sorted(cards)]
+
+    def get(self, model_id: str) -> ModelCard:
+        """The card with this id; ModelNotFoundError naming the known ids otherwise."""
+        cards = self.list()
+        for card in cards:
+            if card.id == model_id:
+                return card
+        known = ", ".join(card.id for card in cards) or "none"
+        raise ModelNotFoundError(f"no model with id '{model_id}' (known: {known})")
+
+    def find(self, id_or_path: str) -> ModelCard | Path:
+        """For "inspect ID_OR_PATH": a model folder's card, a model file's path, or a registered id."""
+        candidate = Path(id_or_path)
+        if candidate.is_dir() and (candidate / "model.toml").is_file():
+            return load_card(candidate)
+        if candidate.is_file():
+            return candidate
+        looks_like_path = candidate.suffix.lower() == ".onnx" or any(sep in id_or_path for sep in "/\\")
+        if looks_like_path:
+            raise ModelError(f"{candidate.name}: file not found")
+        return self.get(id_or_path)
+
+    # -- integrity -----------------------------------------------------------------------------
+
+    def verify(self, card: ModelCard) -> None:
+        """Check the model file against card.sha256; unchanged files (size, mtime) are not rehashed."""
+        path = card.path
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise ModelError(f"{card.file}: model file is missing from {card.folder}") from None
+        except OSError as exc:
+            raise ModelError(f"{card.file}: cannot read the model file: {exc.strerror or exc}") from None
+        if card.sha256 is None:
+            return
+        key = path.resolve()
+        cached = self._verified.get(key)
+        if cached is not None and cached[:2] == (stat.st_size, stat.st_mtime_ns):
+            actual = cached[2]
+        else:
+            try:
+                actual = sha256_file(path)
+            except OSError as exc:
+                raise ModelError(f"{card.file}: cannot read the model file: {exc.strerror or exc}") from None
+            self._verified[key] = (stat.st_size, stat.st_mtime_ns, actual)
+        if actual != card.sha256:
+            raise ModelError(
+                f"{card.file}: sha256 mismatch (expected {card.sha256[:8]}…, got {actual[:8]}…) "
+                "— the file was modified or corrupted"
+            )
+
+    # -- import / remove -----------------------------------------------------------------------
+
+    def import_model(
+        self,
+        path: Path,
+        *,
+        model_id: str | None = None,
+        task: str = "raw",
+        name: str | None = None,
+        card_overrides: Mapping[str, Any] | None = None,
+    ) -> ModelCard:
+        """Validate an ONNX file, copy it (and its external data) into the user folder, write its card."""
+        path = Path(path)
+        info = inspect_model(path)
+        check_model(path)
+        overrides = dict(card_overrides or {})
+        forced = [key for key in _FORCED_KEYS if key in overrides]
+        if forced:
+            raise ModelCardError(f"card_overrides cannot set {', '.join(forced)}; the registry sets them")
+        existing = {card.id for card in self.list()} | {p.name for p in self._children(self.user_dir)}
+        if model_id is None:
+            model_id = card_slug(path.stem, taken=existing)
+        elif model_id in existing:
+            raise ModelError(f"a model with id '{model_id}' already exists")
+        today = datetime.date.today().isoformat()
+        data: dict[str, Any] = {
+            "id": model_id,
+            "name": name or path.stem,
+            "task": task,
+            "file": path.name,
+            "sha256": info.sha256,
+            "license": "unknown",
+            "description": f"Imported from {path.name} on {today}",
+        }
+        data.update(overrides)
+        final = self.user_dir / model_id
+        parse_card(data, final)  # refuse a bad card before anything is written
+        self.user_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=self.user_dir))
+        try:
+            self._copy_into(staging, path, info.external_data)
+            copied = inspect_model(staging / path.name)
+            if copied.sha256 != info.sha256:
+                raise ModelError(f"{path.name} changed while it was being imported; try again")
+            (staging / "model.toml").write_text(dump_toml(data), encoding="utf-8")
+            load_card(staging)
+            os.rename(staging, final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return load_card(final)
+
+    @staticmethod
+    def _copy_into(staging: Path, model: Path, external: tuple[Path, ...]) -> None:
+        try:
+            shutil.copyfile(model, staging / model.name)
+            for relative in external:
+                target = staging / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(model.parent / relative, target)
+        except OSError as exc:
+            raise ModelError(f"{model.name}: cannot copy into the models folder: {exc.strerror or exc}") from None
+
+    @staticmethod
+    def _children(root: Path) -> builtins.list[Path]:
+        try:
+            return [p for p in root.iterdir() if not p.name.startswith(".")]
+        except OSError:
+            return []
+
+    def remove(self, model_id: str) -> None:
+        """Delete a user model's folder; bundled models cannot be removed."""
+        card = self.get(model_id)
+        if card.bundled:
+            raise ModelError(f"'{model_id}': bundled models cannot be removed")
+        folder = card.folder.resolve()
+        root = self.user_dir.resolve()
+        if folder == root or not folder.is_relative_to(root):
+            raise ModelError(f"'{model_id}' is not inside the user models folder; not removed")
+        trash = Path(tempfile.mkdtemp(prefix=".remove-", dir=root)) / folder.name
+        try:
+            os.rename(folder, trash)  # vanish from list() at once, then delete at leisure
+        except OSError as exc:
+            shutil.rmtree(trash.parent, ignore_errors=True)
+            raise ModelError(f"'{model_id}': cannot remove: {exc.strerror or exc}") from None
+        shutil.rmtree(trash.parent, ignore_errors=True)
+        self._verified = {k: v for k, v in self._verified.items() if not k.is_relative_to(folder)}

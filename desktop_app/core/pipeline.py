@@ -1,0 +1,119 @@
+"""Input -> task -> Result: the one path every front end (CLI, files panel, camera, microphone) uses.
+
+Tasks (and their ONNX Runtime sessions) are created once per (model, provider choice) and reused; the
+model file's sha256 is checked against its card before its first session is created.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.errors import AppError
+from desktop_app.core.models.card import ModelCard
+from desktop_app.core.models.registry import ModelRegistry
+from desktop_app.core.results import Result, Timings
+from desktop_app.core.runtime.session import SessionPool
+from desktop_app.core.tasks import StageClock, Task, task_class
+
+log = logging.getLogger(__name__)
+
+
+def _timings(clock: StageClock) -> Timings:
+    ms = clock.ms
+    return Timings(ms.get("decode", 0.0), ms.get("preprocess", 0.0), ms.get("inference", 0.0), ms.get("postprocess", 0.0))
+
+
+def one_line(exc: BaseException) -> str:
+    """A one-line message for any exception (ours carry their own; others get their type named)."""
+    if isinstance(exc, AppError):
+        return str(exc)
+    text = " ".join(str(exc).split())[:300]
+    return f"unexpected {type(exc).__name__}: {text}" if text else f"unexpected {type(exc).__name__}"
+
+
+class Pipeline:
+    """Runs models from a registry on files and in-memory inputs, returning frozen Results."""
+
+    def __init__(self, registry: ModelRegistry, pool: SessionPool | None = None, *, verify: bool = True) -> None:
+        self.registry = registry
+        self.pool = pool or SessionPool()
+        self.verify = verify
+        self._tasks: dict[tuple[str, str], Task] = {}
+        self._lock = threading.Lock()
+
+    def card(self, model_id: str) -> ModelCard:
+        return self.registry.get(model_id)
+
+    def task(self, model_id: str, choice: str | None = None) -> Task:
+        """The task for a model, created (hash checked, session opened) on first use."""
+        key = (model_id, choice or self.pool.choice)
+        with self._lock:
+            task = self._tasks.get(key)
+            if task is None:
+                card = self.registry.get(model_id)
+                if self.verify:
+                    self.registry.verify(card)
+                session = self.pool.get(card.path, key[1])
+                task = task_class(card.task)(card, session, self.pool)
+                self._tasks[key] = task
+            return task
+
+    def _options(self, task: Task, options: dict[str, Any]) -> dict[str, Any]:
+        if options.pop("emotion", False) and task.card.second_stage:
+            options["second_stage"] = self.task(task.card.second_stage)
+        return options
+
+    def _result(self, task: Task, source: str, clock: StageClock, payload: Any = None,
+                error: str | None = None, row: int | None = None) -> Result:
+        return Result(source=source, ok=error is None, model_id=task.card.id, model_sha256=task.card.sha256,
+                      provider=task.session.report, timings=_timings(clock), payload=payload, error=error,
+                      row=row, task=task.card.task)
+
+    def run_path(self, path: Path, model_id: str, **options: Any) -> list[Result]:
+        """One file -> its Results (a CSV gives one per row). Never raises for bad input or models."""
+        source = str(path)
+        try:
+            task = self.task(model_id)
+            options = self._options(task, options)
+        except AppError as exc:
+            return [Result(source=source, ok=False, model_id=model_id, error=str(exc))]
+        clock = StageClock()
+        try:
+            with clock.stage("decode"):
+                data = task.decode(Path(path))
+            payload = task.run(data, clock, **options)
+        except Exception as exc:  # every failure becomes a one-line error on this item only
+            if not isinstance(exc, AppError):
+                log.exception("unexpected failure on %s", source)
+            return [self._result(task, source, clock, error=f"{Path(path).name}: {one_line(exc)}"
+                                 if not isinstance(exc, AppError) else one_line(exc))]
+        if isinstance(payload, list):
+            return [self._result(task, source, clock, payload=None if isinstance(p, AppError) else p,
+                                 error=str(p) if isinstance(p, AppError) else None, row=i + 1)
+                    for i, p in enumerate(payload)]
+        return [self._result(task, source, clock, payload=payload)]
+
+    def run_paths(self, paths: Iterable[Path], model_id: str, **options: Any) -> Iterator[Result]:
+        """A batch: each file is independent, a bad one never stops the others."""
+        for path in paths:
+            yield from self.run_path(path, model_id, **dict(options))
+
+    def run_data(self, data: Any, model_id: str, source: str, **options: Any) -> Result:
+        """An already decoded input (camera frame, audio block, tensor dict)."""
+        try:
+            task = self.task(model_id)
+            options = self._options(task, options)
+        except AppError as exc:
+            return Result(source=source, ok=False, model_id=model_id, error=str(exc))
+        clock = StageClock()
+        try:
+            payload = task.run(data, clock, **options)
+        except Exception as exc:
+            if not isinstance(exc, AppError):
+                log.exception("unexpected failure on %s", source)
+            return self._result(task, source, clock, error=one_line(exc))
+        return self._result(task, source, clock, payload=payload)

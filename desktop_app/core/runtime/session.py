@@ -1,0 +1,141 @@
+"""A session wrapper that records which providers ONNX Runtime really gave, why any fallback happened,
+and how long each call took; plus a pool that creates one session per (model, provider choice)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from desktop_app.core.errors import InferenceError, ModelError, ProviderError
+from desktop_app.core.runtime import providers as prov
+
+
+@dataclass(frozen=True)
+class ProviderReport:
+    """What was asked for, what was obtained, and the reason when they differ."""
+
+    choice: str
+    requested: tuple[str, ...]
+    obtained: tuple[str, ...]
+    fallback_reason: str | None
+
+    @property
+    def used(self) -> str:
+        """The provider that runs the model's nodes first (ONNX Runtime assigns in priority order)."""
+        return self.obtained[0] if self.obtained else prov.CPU
+
+    @property
+    def used_short(self) -> str:
+        return prov.short_name(self.used)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "choice": self.choice,
+            "requested": list(self.requested),
+            "obtained": list(self.obtained),
+            "used": self.used_short,
+            "fallback_reason": self.fallback_reason,
+        }
+
+
+def _session_options(provider: str, threads: int | None) -> ort.SessionOptions:
+    opts = ort.SessionOptions()
+    settings = prov.options_for(provider)
+    opts.enable_mem_pattern = settings.enable_mem_pattern
+    if settings.sequential:
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    if threads:
+        opts.intra_op_num_threads = threads
+    opts.log_severity_level = 3  # errors only; fallbacks are reported by us, not on stderr
+    return opts
+
+
+def _fallback_reason(requested: list[str], obtained: list[str]) -> str | None:
+    """Why the session does not run on the first provider asked for (None when it does)."""
+    wanted = requested[0] if requested else prov.CPU
+    if obtained and obtained[0] == wanted:
+        return None
+    got = prov.short_name(obtained[0]) if obtained else "CPU"
+    why = prov.unavailable_reason(wanted) or "ONNX Runtime could not initialise it (drivers or libraries missing)"
+    return f"{prov.short_name(wanted)} was requested but the session runs on {got}: {why}"
+
+
+class ModelSession:
+    """One ONNX Runtime session for one model on one provider choice; safe to call from worker threads."""
+
+    def __init__(self, path: Path, choice: str = "auto", *, threads: int | None = None, strict: bool = False) -> None:
+        requested = prov.requested_providers(choice)
+        if choice == "strict-gpu" and not requested:
+            raise ProviderError("strict GPU mode: no GPU provider in this ONNX Runtime build " f"({prov.ort_distribution()})")
+        first = requested[0]
+        try:
+            self._session = ort.InferenceSession(str(path), sess_options=_session_options(first, threads), providers=requested)
+        except Exception as exc:  # ONNX Runtime raises several private exception types
+            raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {str(exc).splitlines()[0][:300]}") from exc
+        obtained = list(self._session.get_providers())
+        reason = _fallback_reason(requested, obtained)
+        if choice == "strict-gpu" and (not obtained or obtained[0] == prov.CPU):
+            raise ProviderError(f"strict GPU mode: {reason or 'the session fell back to CPU'}")
+        if strict and obtained and obtained[0] != first:
+            raise ProviderError(f"strict mode: {reason or 'the session did not get ' + prov.short_name(first)}")
+        self.path = path
+        self.report = ProviderReport(choice, tuple(requested), tuple(obtained), reason)
+        self._lock = threading.Lock() if prov.options_for(self.report.used).single_thread_runs else None
+        self.inputs = list(self._session.get_inputs())
+        self.outputs = list(self._session.get_outputs())
+
+    @property
+    def input_names(self) -> list[str]:
+        return [i.name for i in self.inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        return [o.name for o in self.outputs]
+
+    def run(self, feeds: Mapping[str, np.ndarray], outputs: list[str] | None = None) -> tuple[list[np.ndarray], float]:
+        """Run once; returns the outputs and the wall time of the call in milliseconds."""
+        start = time.perf_counter()
+        try:
+            if self._lock is not None:
+                with self._lock:
+                    result = self._session.run(outputs, dict(feeds))
+            else:
+                result = self._session.run(outputs, dict(feeds))
+        except Exception as exc:
+            raise InferenceError(f"{self.path.name}: inference failed: {str(exc).splitlines()[0][:300]}") from exc
+        return [np.asarray(r) for r in result], (time.perf_counter() - start) * 1000.0
+
+    def warm_up(self, feeds: Mapping[str, np.ndarray], runs: int = 1) -> None:
+        """Run a few times so first-call allocations do not count in the measured latency."""
+        for _ in range(runs):
+            self.run(feeds)
+
+
+class SessionPool:
+    """Creates each (model file, provider choice) session once and hands the same one out again."""
+
+    def __init__(self, choice: str = "auto", *, threads: int | None = None) -> None:
+        self.choice = choice
+        self.threads = threads
+        self._sessions: dict[tuple[str, str], ModelSession] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: Path, choice: str | None = None) -> ModelSession:
+        key = (str(Path(path).resolve()), choice or self.choice)
+        with self._lock:
+            session = self._sessions.get(key)
+            if session is None:
+                session = ModelSession(Path(path), key[1], threads=self.threads)
+                self._sessions[key] = session
+            return session
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sessions.clear()

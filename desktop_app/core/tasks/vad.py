@@ -1,0 +1,170 @@
+"""`vad`: Silero voice activity in streaming mode (recurrent state and context carried across chunks),
+speech segments with hysteresis (onset/offset thresholds, minimum speech and silence, padding)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from desktop_app.core.errors import TaskError
+from desktop_app.core.media.audio import AudioClip, load_audio
+from desktop_app.core.models.card import AudioInput, ModelCard
+from desktop_app.core.results import SpeechSegment, VadResult
+from desktop_app.core.runtime.session import ModelSession, SessionPool
+from desktop_app.core.tasks.base import StageClock, Task, register
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    """Hysteresis settings; defaults are the card's thresholds."""
+
+    onset: float = 0.5
+    offset: float = 0.35
+    min_speech_ms: float = 250.0
+    min_silence_ms: float = 100.0
+    speech_pad_ms: float = 30.0
+
+    @classmethod
+    def from_card(cls, card: ModelCard, **overrides: float) -> SegmentParams:
+        values = {name: card.threshold(name, getattr(cls, name)) for name in cls.__dataclass_fields__}
+        values.update({k: float(v) for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+class SpeechSegmenter:
+    """Turns a stream of per-chunk speech probabilities into closed speech segments, as they happen."""
+
+    def __init__(self, params: SegmentParams, sample_rate: int, chunk: int) -> None:
+        self.p = params
+        self.rate = sample_rate
+        self.chunk = chunk
+        self._min_speech = params.min_speech_ms * sample_rate / 1000
+        self._min_silence = params.min_silence_ms * sample_rate / 1000
+        self._pad = params.speech_pad_ms * sample_rate / 1000
+        self._index = 0
+        self._start: int | None = None
+        self._silence_from: int | None = None
+        self._probs: list[float] = []
+        self._last_end = 0.0
+
+    def _close(self, end: int, total: int | None = None) -> SpeechSegment | None:
+        start = self._start
+        assert start is not None
+        score = float(np.mean(self._probs)) if self._probs else 0.0
+        self._start, self._silence_from, self._probs = None, None, []
+        if end - start <= self._min_speech:
+            return None
+        s = max(self._last_end, start - self._pad, 0.0)
+        e = end + self._pad if total is None else min(float(total), end + self._pad)
+        self._last_end = e
+        return SpeechSegment(s / self.rate, e / self.rate, score)
+
+    def push(self, prob: float) -> SpeechSegment | None:
+        """Feed the next chunk's probability; returns a segment when one has just ended."""
+        position = self._index * self.chunk
+        self._index += 1
+        if self._start is None:
+            if prob >= self.p.onset:
+                self._start, self._probs = position, [prob]
+            return None
+        self._probs.append(prob)
+        if prob >= self.p.onset:
+            self._silence_from = None
+        elif prob < self.p.offset:
+            if self._silence_from is None:
+                self._silence_from = position
+            if position - self._silence_from >= self._min_silence:
+                return self._close(self._silence_from)
+        return None
+
+    def finish(self, total_samples: int) -> SpeechSegment | None:
+        """End of input: close an open segment at the end of the audio."""
+        if self._start is None:
+            return None
+        return self._close(total_samples, total_samples)
+
+    @property
+    def in_speech(self) -> bool:
+        return self._start is not None
+
+
+class SileroStream:
+    """Streaming Silero: keeps the recurrent state and the last `context` samples between calls."""
+
+    def __init__(self, session: ModelSession, spec: AudioInput) -> None:
+        names = session.input_names
+        if not {"input", "state", "sr"} <= set(names):
+            raise TaskError("the model's inputs are not Silero VAD's (input, state, sr)")
+        self.session = session
+        self.spec = spec
+        state_shape = next(i.shape for i in session.inputs if i.name == "state")
+        self._state_shape = tuple(d if isinstance(d, int) else 1 for d in state_shape)
+        self._sr = np.array(spec.sample_rate, dtype=np.int64)
+        self.reset()
+
+    def reset(self) -> None:
+        self._state = np.zeros(self._state_shape, dtype=np.float32)
+        self._context = np.zeros(self.spec.context, dtype=np.float32)
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    def process(self, samples: np.ndarray, clock: StageClock | None = None) -> list[float]:
+        """Feed mono float32 samples at the model's rate; returns one probability per complete chunk."""
+        buf = np.concatenate([self._pending, np.asarray(samples, dtype=np.float32).reshape(-1)])
+        n = len(buf) // self.spec.chunk
+        probs = []
+        for i in range(n):
+            chunk = buf[i * self.spec.chunk : (i + 1) * self.spec.chunk]
+            window = np.concatenate([self._context, chunk])[None, :]
+            (out, state), ms = self.session.run({"input": window, "state": self._state, "sr": self._sr},
+                                                ["output", "stateN"])
+            if clock is not None:
+                clock.add("inference", ms)
+            self._state = state
+            self._context = chunk[-self.spec.context :] if self.spec.context else self._context
+            probs.append(float(out.reshape(-1)[0]))
+        self._pending = buf[n * self.spec.chunk :].copy()
+        return probs
+
+
+def segments_from_probs(probs: Iterable[float], params: SegmentParams, rate: int, chunk: int,
+                        total_samples: int) -> list[SpeechSegment]:
+    """Segments of a whole clip from its chunk probabilities."""
+    seg = SpeechSegmenter(params, rate, chunk)
+    out = [s for p in probs if (s := seg.push(p)) is not None]
+    last = seg.finish(total_samples)
+    return out + ([last] if last else [])
+
+
+@register
+class VadTask(Task):
+    """Audio clip -> speech segments and the per-chunk speech probability."""
+
+    name = "vad"
+    input_kind = "audio"
+
+    def __init__(self, card: ModelCard, session: ModelSession, pool: SessionPool | None = None) -> None:
+        super().__init__(card, session, pool)
+        if card.audio is None:
+            raise TaskError(f"{card.id}: the model card has no [audio] table")
+        self.spec = card.audio
+        SileroStream(session, card.audio)  # validates the model's inputs once
+
+    def decode(self, path: Path) -> AudioClip:
+        return load_audio(path, self.spec.sample_rate)
+
+    def stream(self) -> SileroStream:
+        return SileroStream(self.session, self.spec)
+
+    def run(self, data: Any, clock: StageClock, **options: Any) -> VadResult:
+        clip: AudioClip = data
+        params = SegmentParams.from_card(self.card, **{k: options[k] for k in ("onset", "offset") if k in options})
+        stream = self.stream()
+        probs = stream.process(clip.samples, clock)
+        with clock.stage("postprocess"):
+            segments = segments_from_probs(probs, params, self.spec.sample_rate, self.spec.chunk, len(clip.samples))
+        return VadResult(segments=tuple(segments), probabilities=tuple(probs),
+                         chunk_s=self.spec.chunk / self.spec.sample_rate, duration_s=clip.duration_s)
