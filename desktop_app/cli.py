@@ -29,10 +29,6 @@ DEFAULT_BY_KIND = {"image": "efficientnet-lite0", "table": "adult-income"}
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt"}
 
 
-class UsageError(Exception):
-    """Bad command-line usage: exit status 2."""
-
-
 def _emit(obj: Any, as_json: bool, text: str) -> None:
     print(json.dumps(obj, ensure_ascii=False) if as_json else text, flush=True)
 
@@ -101,24 +97,32 @@ def cmd_models(args: argparse.Namespace) -> int:
         for problem in registry.problems():
             print(f"warning: {problem}", file=sys.stderr)
         return 0
+    failed = 0
+    for target in args.targets:
+        try:
+            data, text = _model_action(registry, args, target)
+            data = {"target": target, "ok": True, "error": None, **data}
+        except AppError as exc:
+            failed += 1
+            data, text = {"target": target, "ok": False, "error": str(exc)}, f"{target}: FAILED: {exc}"
+        _emit(data, args.json, text)
+    return 1 if failed else 0
+
+
+def _model_action(registry: ModelRegistry, args: argparse.Namespace, target: str) -> tuple[dict[str, Any], str]:
+    """inspect / import / remove one model; raises AppError for this item only."""
     if args.action == "inspect":
-        found = registry.find(args.target)
+        found = registry.find(target)
         path = found.path if isinstance(found, ModelCard) else found
-        info = inspect_model(path)
-        data = info.to_dict()
+        data = inspect_model(path).to_dict()
         if isinstance(found, ModelCard):
             data["card"] = _card_dict(found)
-        _emit(data, args.json, json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        return 0
+        return data, json.dumps(data, indent=2, ensure_ascii=False, default=str)
     if args.action == "import":
-        card = registry.import_model(Path(args.target), model_id=args.id)
-        _emit(_card_dict(card), args.json, f"imported {card.id} ({card.task}) into {card.folder}")
-        return 0
-    if args.action == "remove":
-        registry.remove(args.target)
-        _emit({"removed": args.target}, args.json, f"removed {args.target}")
-        return 0
-    raise UsageError(f"unknown models action {args.action!r}")
+        card = registry.import_model(Path(target), model_id=args.id)
+        return _card_dict(card), f"{target}: imported as {card.id} ({card.task}) into {card.folder}"
+    registry.remove(target)
+    return {"removed": target}, f"removed {target}"
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
@@ -170,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("models", parents=[common], help="list, inspect, import or remove models")
     p.add_argument("action", choices=["list", "inspect", "import", "remove"])
-    p.add_argument("target", nargs="?", help="model id or .onnx path")
+    p.add_argument("targets", nargs="*", help="model ids or .onnx paths")
     p.add_argument("--id", help="id for an imported model")
     p.set_defaults(func=cmd_models)
 
@@ -184,13 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "models" and args.action != "list" and not args.target:
-        parser.error(f"models {args.action} needs a model id or path")
+    if args.command == "models" and args.action != "list" and not args.targets:
+        parser.error(f"models {args.action} needs model ids or paths")
+    if args.command == "models" and args.id and len(args.targets) != 1:
+        parser.error("--id names one imported model; give one path with it")
     try:
         return int(args.func(args))
-    except UsageError as exc:
-        print(f"desktop-app: {exc}", file=sys.stderr)
-        return 2
     except AppError as exc:
         _emit({"ok": False, "error": str(exc)}, getattr(args, "json", False), f"error: {exc}")
         return 1

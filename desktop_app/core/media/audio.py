@@ -78,10 +78,11 @@ def _check_kind(src: _Source) -> str:
 def _open_checked(src: _Source, max_duration_s: float) -> sf.SoundFile:
     """Open with libsndfile and check channels, rate, length and the duration limit."""
     kind = _check_kind(src)
+    file = src.handle()
     try:
-        handle = sf.SoundFile(src.handle())
+        handle = sf.SoundFile(file)
     except Exception as exc:  # noqa: BLE001 - libsndfile reports hostile input in many ways
-        reason = " ".join(str(exc).split()) or type(exc).__name__
+        reason = str(exc).replace(f"Error opening {file!r}: ", "").strip(" .") or type(exc).__name__
         if kind in AUDIO_KINDS:
             raise MediaError(f"{src.name}: truncated or corrupt {describe(kind)} ({reason})") from exc
         raise UnsupportedFormatError(f"{src.name}: not a recognised audio format ({reason})") from exc
@@ -104,8 +105,17 @@ def _check_header(name: str, channels: int, rate: int, frames: int, max_duration
         raise MediaError(f"{name}: contains no audio samples")
     if frames / rate > max_duration_s:
         raise MediaTooLargeError(
-            f"{name}: {frames / rate / 3600:.1f} hours of audio, over the {max_duration_s / 3600:g}-hour limit"
+            f"{name}: {_duration_text(frames / rate)} of audio, over the {_duration_text(max_duration_s)} limit"
         )
+
+
+def _duration_text(seconds: float) -> str:
+    """4.0 hours / 12.5 minutes / 3.0 seconds."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} hours"
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} minutes"
+    return f"{seconds:.1f} seconds"
 
 
 def _mono_chunks(handle: sf.SoundFile, name: str, max_frames: int) -> Iterator[np.ndarray]:

@@ -55,12 +55,28 @@ def _too_large(name: str, width: int, height: int, max_pixels: int) -> MediaTooL
     )
 
 
-def _bomb_error(name: str, exc: Exception, max_pixels: int) -> MediaTooLargeError:
-    """Pillow's own decompression-bomb refusal, reworded with the pixel count it reports."""
+def _declared_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from the header alone, by the plugin Image.open would pick, skipping its bomb check."""
+    for fmt in _formats():
+        factory, accept = Image.OPEN[fmt]
+        try:
+            if accept is None or accept(data[:16]):
+                with factory(io.BytesIO(data), "") as im:
+                    return im.size
+        except Exception:  # noqa: BLE001 - this plugin does not take the file; try the next one
+            continue
+    return None
+
+
+def _bomb_error(name: str, data: bytes, exc: Exception, max_pixels: int) -> MediaTooLargeError:
+    """Pillow's own decompression-bomb refusal, reworded with the declared size."""
+    size = _declared_size(data)
+    if size is not None and size[0] * size[1] > max_pixels:
+        return _too_large(name, size[0], size[1], max_pixels)
     match = re.search(r"\((\d+) pixels\)", str(exc))
-    size = _pixels_text(int(match.group(1))) if match else "too many pixels"
+    pixels = _pixels_text(int(match.group(1))) if match else "too many pixels"
     limit = min(max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or max_pixels))
-    return MediaTooLargeError(f"{name}: image has {size}, over the {limit / 1e6:g}-megapixel limit")
+    return MediaTooLargeError(f"{name}: image has {pixels}, over the {limit / 1e6:g}-megapixel limit")
 
 
 def _check_kind(data: bytes, name: str) -> None:
@@ -147,7 +163,10 @@ def decode_image(data: bytes, *, name: str = "image", max_pixels: int = DEFAULT_
     except AppError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _bomb_error(name, exc, max_pixels) from exc
+        with _PILLOW_LOCK, warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            error = _bomb_error(name, data, exc, max_pixels)
+        raise error from exc
     except UnidentifiedImageError as exc:
         kind = sniff(data)
         raise UnsupportedFormatError(f"{name}: not a recognised image format (it looks like {describe(kind)})") from exc

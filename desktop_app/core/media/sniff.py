@@ -85,6 +85,8 @@ def sniff(data: bytes) -> str:
     if not data:
         return "empty"
     head = bytes(data[:512])
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with a byte-order mark (Excel's "Unicode text")
     for offset, magic, kind in _MAGIC:
         if head.startswith(magic, offset):
             return kind
@@ -119,8 +121,6 @@ def _looks_like_onnx(head: bytes) -> bool:
 
 def _sniff_text(head: bytes) -> str:
     """"svg", "html", "text" or "unknown" for data that matched no binary signature."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text"  # UTF-16 with a byte-order mark
     if b"\x00" in head:
         return "unknown"
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
@@ -131,12 +131,4 @@ def _sniff_text(head: bytes) -> str:
         return "svg"
     if lowered.startswith((b"<!doctype html", b"<html")):
         return "html"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # a multi-byte character cut at the end is fine
-            try:
-                head.decode("cp1252")
-            except UnicodeDecodeError:
-                return "unknown"
-    return "text"
+    return "text"  # UTF-8 or a legacy 8-bit encoding: few control characters is what matters

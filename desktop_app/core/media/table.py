@@ -71,11 +71,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, stripped fields) for each non-blank record."""
+    """(line number, stripped fields) for each record that is not blank."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for row in reader:
-        if row:
-            yield reader.line_num, [cell.strip() for cell in row]
+        fields = [cell.strip() for cell in row]
+        if fields and fields != [""]:  # blank or whitespace-only lines are skipped
+            yield reader.line_num, fields
 
 
 def _choose_delimiter(text: str) -> str:

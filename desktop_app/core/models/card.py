@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Mapping
@@ -121,9 +122,9 @@ class ModelCard:
 
 
 def _get(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any = None) -> Any:
-    value = table.get(key, default)
-    if value is None:
-        return None
+    value = table.get(key)
+    if value is None:  # absent, or null from a non-TOML source: the default applies
+        return default
     if isinstance(value, bool) and kind is not bool:
         raise ModelCardError(f"{where}: '{key}' must be {getattr(kind, '__name__', kind)}, not a boolean")
     if not isinstance(value, kind):
@@ -141,17 +142,32 @@ def _choice(value: str | None, allowed: tuple[str, ...], key: str, where: str, d
 
 def _floats(value: Any, key: str, where: str, n: int) -> tuple[float, ...]:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return tuple(float(value) for _ in range(n))
+        value = [value]
     if not isinstance(value, list) or len(value) not in (1, n):
         raise ModelCardError(f"{where}: '{key}' must be a number or a list of {n} numbers")
-    out = []
-    for item in value:
-        if isinstance(item, bool) or not isinstance(item, (int, float)):
-            raise ModelCardError(f"{where}: '{key}' must contain numbers only")
-        out.append(float(item))
+    out = [_finite(item, f"{where}: '{key}' must contain finite numbers only") for item in value]
     if len(out) == 1:
         out = out * n
     return tuple(out)
+
+
+def _finite(value: Any, message: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ModelCardError(message)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ModelCardError(message) from None
+    if not math.isfinite(number):
+        raise ModelCardError(message)
+    return number
+
+
+def _plain_name(name: str | None) -> bool:
+    """A file name with no folder part (either separator) and not '.' or '..'."""
+    return name is None or (
+        bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and "\x00" not in name
+    )
 
 
 def _parse_image(table: Mapping[str, Any], where: str) -> ImageInput:
@@ -205,35 +221,44 @@ def _parse_tabular(table: Mapping[str, Any], where: str) -> TabularInput:
     )
 
 
+def _text(value: Any, key: str, where: str) -> str:
+    """A string, or a number written as one (versions); anything else is a card error."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (
+        isinstance(value, int) and abs(value) >= 10**18
+    ):
+        raise ModelCardError(f"{where}: '{key}' must be a string or a number")
+    return str(value)
+
+
 def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) -> ModelCard:
     """Validate a parsed model.toml table and build the frozen card; raises ModelCardError."""
     where = f"{folder.name}/model.toml"
     model_id = _get(data, "id", str, where)
-    if not model_id or not _ID_RE.match(model_id):
+    if not model_id or not _ID_RE.fullmatch(model_id):
         raise ModelCardError(f"{where}: 'id' must be lowercase letters, digits, '.', '_' or '-'")
     task = _choice(_get(data, "task", str, where), TASKS, "task", where, "raw")
     file = _get(data, "file", str, where)
-    if not file or Path(file).name != file:
+    if not file or not _plain_name(file):
         raise ModelCardError(f"{where}: 'file' must be a plain file name inside the model's folder")
     sha = _get(data, "sha256", str, where)
-    if sha is not None and not _SHA_RE.match(sha):
+    if sha is not None and not _SHA_RE.fullmatch(sha):
         raise ModelCardError(f"{where}: 'sha256' must be 64 lowercase hex digits")
     labels_file = _get(data, "labels_file", str, where)
     license_file = _get(data, "license_file", str, where)
     for key, name in (("labels_file", labels_file), ("license_file", license_file)):
-        if name is not None and Path(name).name != name:
+        if not _plain_name(name):
             raise ModelCardError(f"{where}: '{key}' must be a plain file name inside the model's folder")
     thresholds_raw = _get(data, "thresholds", dict, where, {})
     thresholds: dict[str, float] = {}
     for key, value in thresholds_raw.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ModelCardError(f"{where}: threshold '{key}' must be a number")
-        thresholds[key] = float(value)
+        thresholds[key] = _finite(value, f"{where}: threshold '{key}' must be a number")
     limitations = _get(data, "limitations", list, where, [])
     if not all(isinstance(item, str) for item in limitations):
         raise ModelCardError(f"{where}: 'limitations' must be a list of strings")
     source_raw = _get(data, "source", dict, where, {})
-    source = Source(**{k: str(v) for k, v in source_raw.items() if k in Source.__dataclass_fields__})
+    source = Source(
+        **{k: _text(v, f"source.{k}", where) for k, v in source_raw.items() if k in Source.__dataclass_fields__}
+    )
 
     image = _parse_image(data["image"], where) if isinstance(data.get("image"), dict) else None
     audio = _parse_audio(data["audio"], where) if isinstance(data.get("audio"), dict) else None
@@ -252,7 +277,7 @@ def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) 
         file=file,
         folder=folder,
         sha256=sha,
-        version=str(data.get("version", "1")),
+        version="1" if data.get("version") is None else _text(data["version"], "version", where),
         description=_get(data, "description", str, where, ""),
         license=_get(data, "license", str, where, "unknown"),
         license_file=license_file,

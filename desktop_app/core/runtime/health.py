@@ -32,7 +32,6 @@ class ProviderHealth:
 
 
 def _tiny_model_bytes() -> bytes:
-    import onnx
     from onnx import TensorProto, helper
 
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])

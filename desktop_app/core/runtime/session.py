@@ -76,7 +76,8 @@ class ModelSession:
             raise ProviderError("strict GPU mode: no GPU provider in this ONNX Runtime build " f"({prov.ort_distribution()})")
         first = requested[0]
         try:
-            self._session = ort.InferenceSession(str(path), sess_options=_session_options(first, threads), providers=requested)
+            in_build = [p for p in requested if p in prov.available_providers()] or [prov.CPU]
+            self._session = ort.InferenceSession(str(path), sess_options=_session_options(first, threads), providers=in_build)
         except Exception as exc:  # ONNX Runtime raises several private exception types
             raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {str(exc).splitlines()[0][:300]}") from exc
         obtained = list(self._session.get_providers())

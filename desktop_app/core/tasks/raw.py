@@ -22,21 +22,22 @@ _TYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(flo
 def summarise(name: str, array: np.ndarray) -> TensorSummary:
     """Shape and statistics of a tensor (statistics only for numeric, non-empty tensors)."""
     array = np.asarray(array)
-    if array.size and (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-        values = array.astype(np.float64)
-        finite = values[np.isfinite(values)] if array.size else values
-        stats = (float(finite.min()), float(finite.max()), float(finite.mean()), float(finite.std())) \
-            if finite.size else (None, None, None, None)
-        head = tuple(float(v) for v in values.reshape(-1)[:8])
-    else:
-        stats, head = (None, None, None, None), ()
-    return TensorSummary(name, str(array.dtype), tuple(int(d) for d in array.shape), *stats, head=head)
+    shape = tuple(int(d) for d in array.shape)
+    if not array.size or not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        return TensorSummary(name, str(array.dtype), shape, None, None, None, None)
+    values = array.astype(np.float64).reshape(-1)
+    finite = values[np.isfinite(values)]
+    head = tuple(float(v) for v in values[:8])
+    if not finite.size:
+        return TensorSummary(name, str(array.dtype), shape, None, None, None, None, head)
+    return TensorSummary(name, str(array.dtype), shape, float(finite.min()), float(finite.max()),
+                         float(finite.mean()), float(finite.std()), head)
 
 
 def random_inputs(session: ModelSession, seed: int = 0, dims: dict[str, int] | None = None) -> dict[str, np.ndarray]:
     """A seeded random tensor per input; symbolic or unknown dims become 1 unless given in `dims`."""
     rng = np.random.default_rng(seed)
-    feeds = {}
+    feeds: dict[str, np.ndarray] = {}
     for inp in session.inputs:
         dtype = _TYPES.get(inp.type)
         if dtype is None:

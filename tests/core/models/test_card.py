@@ -101,6 +101,13 @@ def test_load_card_missing_file(tmp_path: Path) -> None:
         ({"image": None}, r"needs an \[image\] table"),
         ({"thresholds": {"score": "high"}}, "threshold 'score'"),
         ({"limitations": [1, 2]}, "'limitations'"),
+        ({"limitations": None, "thresholds": {"t": 10**400}}, "threshold 't'"),
+        ({"thresholds": {"t": float("nan")}}, "threshold 't'"),
+        ({"image": {"mean": 10**400}}, "'mean'"),
+        ({"image": {"std": float("inf")}}, "'std'"),
+        ({"version": 10**5000}, "'version'"),
+        ({"version": [1]}, "'version'"),
+        ({"source": {"package": 10**5000}}, "'source.package'"),
     ],
 )
 def test_validation_errors(tmp_path: Path, changes: dict[str, Any], match: str) -> None:
@@ -118,6 +125,14 @@ def test_validation_errors(tmp_path: Path, changes: dict[str, Any], match: str) 
 def test_task_needs_its_table(tmp_path: Path, task: str, table: str) -> None:
     with pytest.raises(ModelCardError, match=table):
         parse_card({"id": "m", "file": "m.onnx", "task": task}, tmp_path)
+
+
+def test_null_values_mean_defaults(tmp_path: Path) -> None:
+    data = {"id": "m", "file": "m.onnx", "limitations": None, "thresholds": None, "source": None, "version": None}
+    card = parse_card(data, tmp_path)
+    assert (card.limitations, dict(card.thresholds), card.version) == ((), {}, "1")
+    audio = parse_card({"id": "v", "file": "v.onnx", "task": "vad", "audio": {"chunk": None}}, tmp_path).audio
+    assert audio is not None and audio.chunk == 512
 
 
 def test_error_message_is_one_line(tmp_path: Path) -> None:

@@ -1,0 +1,83 @@
+"""Provider choice, health check, session wrapper and pool on the real ONNX Runtime."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from desktop_app.core.errors import ModelError, ProviderError
+from desktop_app.core.runtime import health
+from desktop_app.core.runtime import providers as prov
+from desktop_app.core.runtime.session import ModelSession, SessionPool
+from tests.builders import add_one
+
+
+def test_requested_providers_follow_the_preference_chain() -> None:
+    every = [prov.DML, prov.CUDA, prov.CPU]
+    chain = prov.preference_chain("linux")
+    assert chain == [prov.CUDA, prov.CPU]
+    assert prov.preference_chain("win32") == [prov.DML, prov.CUDA, prov.CPU]
+    assert prov.preference_chain("darwin") == [prov.CPU]
+    assert prov.requested_providers("cpu", every) == [prov.CPU]
+    assert prov.requested_providers("cuda", every) == [prov.CUDA, prov.CPU]
+    assert prov.requested_providers("auto", [prov.CPU]) == [prov.CPU]
+    assert prov.requested_providers("strict-gpu", [prov.CPU]) == []
+    with pytest.raises(ValueError):
+        prov.requested_providers("tpu", every)
+
+
+def test_directml_options_turn_memory_patterns_off() -> None:
+    dml = prov.options_for(prov.DML)
+    assert not dml.enable_mem_pattern and dml.sequential and dml.single_thread_runs
+    assert prov.options_for(prov.CPU).enable_mem_pattern
+
+
+def test_health_check_finds_a_working_cpu_and_explains_the_rest() -> None:
+    results = health.check_all()
+    assert [h.provider for h in results] == list(prov.ALL_PROVIDERS)
+    cpu = results[-1]
+    assert cpu.healthy and cpu.ms is not None
+    for item in results:
+        if not item.healthy:
+            assert item.detail and "\n" not in item.detail
+        if item.provider not in prov.available_providers():
+            assert not item.available
+    chosen, why = health.choose(results)
+    assert chosen == next(h.provider for h in results if h.healthy)
+    assert "preference chain" in why
+
+
+def test_session_reports_what_it_really_got(tmp_path: Path) -> None:
+    path = add_one(tmp_path / "add.onnx")
+    session = ModelSession(path, "cpu")
+    assert session.report.used == prov.CPU and session.report.fallback_reason is None
+    (y,), ms = session.run({"x": np.zeros((2, 4), np.float32)})
+    assert np.array_equal(y, np.ones((2, 4), np.float32)) and ms > 0
+
+
+@pytest.mark.skipif(prov.CUDA in prov.available_providers(), reason="this build has CUDA; fallback cannot be provoked")
+def test_asking_for_cuda_on_a_cpu_build_falls_back_with_a_reason_or_raises_when_strict(tmp_path: Path) -> None:
+    path = add_one(tmp_path / "add.onnx")
+    session = ModelSession(path, "cuda")
+    assert session.report.used == prov.CPU
+    assert session.report.fallback_reason and "CUDA" in session.report.fallback_reason
+    with pytest.raises(ProviderError, match="strict"):
+        ModelSession(path, "cuda", strict=True)
+    with pytest.raises(ProviderError, match="strict GPU"):
+        ModelSession(path, "strict-gpu")
+
+
+def test_pool_creates_each_session_once(tmp_path: Path) -> None:
+    path = add_one(tmp_path / "add.onnx")
+    pool = SessionPool("cpu")
+    assert pool.get(path) is pool.get(path)
+    assert pool.get(path) is not pool.get(path, "auto")
+
+
+def test_a_file_that_is_not_onnx_gives_a_model_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a model at all")
+    with pytest.raises(ModelError, match="bad.onnx"):
+        ModelSession(bad)
