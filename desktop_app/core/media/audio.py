@@ -23,6 +23,7 @@ AUDIO_EXTENSIONS: tuple[str, ...] = (
 
 _MAX_READ_VALUES = 1 << 21  # samples (all channels) per read: bounds memory for many-channel files
 _LOAD_BLOCK_S = 60.0
+_MAX_ABS = 1e6  # bound on sample magnitude (valid audio is within -1..1)
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,10 @@ def _mono_chunks(handle: sf.SoundFile, name: str, max_frames: int) -> Iterator[n
         total += len(block)
         if total > max_frames:
             raise MediaTooLargeError(f"{name}: more audio than the file declared, over the duration limit")
-        mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float32)
-        yield np.nan_to_num(mono, nan=0.0, posinf=1.0, neginf=-1.0).astype(np.float32, copy=False)
+        mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64)
+        # Garbage float samples (NaN, inf, 1e38) are bounded so that resampling cannot overflow.
+        clean = np.nan_to_num(mono, nan=0.0, posinf=_MAX_ABS, neginf=-_MAX_ABS)
+        yield np.clip(clean, -_MAX_ABS, _MAX_ABS).astype(np.float32, copy=False)
 
 
 def _resampled_blocks(

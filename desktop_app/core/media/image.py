@@ -158,6 +158,7 @@ def decode_image(data: bytes, *, name: str = "image", max_pixels: int = DEFAULT_
     bombs_are_errors = max_pixels <= (Image.MAX_IMAGE_PIXELS or 0)
     try:
         with _PILLOW_LOCK, warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # Pillow's notes on corrupt metadata (EXIF, TIFF tags)
             warnings.simplefilter("error" if bombs_are_errors else "ignore", Image.DecompressionBombWarning)
             array = _decode_with_pillow(data, name, max_pixels)
     except AppError:

@@ -122,6 +122,8 @@ def parse_csv(
     try:
         for line, fields in _records(text, delimiter):
             if columns is None:
+                if not any(fields):  # leading lines of empty fields only: not a header yet
+                    continue
                 if len(fields) > max_columns:
                     raise MediaTooLargeError(f"{name}: {len(fields)} columns, over the limit of {max_columns}")
                 columns = tuple(fields)
