@@ -133,8 +133,9 @@ def _mono_chunks(handle: sf.SoundFile, name: str, max_frames: int) -> Iterator[n
         total += len(block)
         if total > max_frames:
             raise MediaTooLargeError(f"{name}: more audio than the file declared, over the duration limit")
-        mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64)
         # Garbage float samples (NaN, inf, 1e38) are bounded so that resampling cannot overflow.
+        with np.errstate(invalid="ignore", over="ignore"):
+            mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64)
         clean = np.nan_to_num(mono, nan=0.0, posinf=_MAX_ABS, neginf=-_MAX_ABS)
         yield np.clip(clean, -_MAX_ABS, _MAX_ABS).astype(np.float32, copy=False)
 

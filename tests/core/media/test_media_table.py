@@ -54,7 +54,7 @@ def test_utf16_from_excel(tmp_path: Path) -> None:
 
 
 def test_mixed_encodings_do_not_crash(tmp_path: Path) -> None:
-    data = "name,city\n".encode() + "Zoë,Zürich\n".encode() + "Renée,Besançon\n".encode("cp1252")
+    data = b"name,city\n" + "Zoë,Zürich\n".encode() + "Renée,Besançon\n".encode("cp1252")
     data += b"odd,\x81\x8d\n"  # bytes that are undefined even in cp1252 -> latin-1
     table = read_csv(_write(tmp_path, "mixed.csv", data))
     assert table.column("name") == ["Zoë", "Renée", "odd"]
