@@ -105,18 +105,21 @@ def inspect_model(path: Path, *, max_bytes: int = 4 * GIB) -> ModelInfo:
     )
 
 
-def check_model(path: Path) -> None:
+def check_model(path: Path, *, max_bytes: int = 4 * GIB) -> None:
     """Run onnx.checker on `path` after inspect_model's safety checks; failures become one ModelError."""
     import onnx.checker
 
     path = Path(path)
-    info = inspect_model(path)
+    model, _ = _load(path, max_bytes)
+    validate_external_data(model, path)  # before the checker opens any external file
+    custom = _custom_domains(model)
+    del model
     try:
         onnx.checker.check_model(str(path), full_check=False)
     except Exception as exc:  # onnx raises ValidationError, C++ errors, protobuf errors
         first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
-        if info.custom_domains:
-            domains = ", ".join(f"'{d}'" for d in info.custom_domains)
+        if custom:
+            domains = ", ".join(f"'{d}'" for d in custom)
             raise ModelError(
                 f"{path.name} uses operators from custom domain {domains} that ONNX Runtime may not support "
                 f"(checker: {first})"

@@ -99,7 +99,8 @@ class ModelRegistry:
         """For "inspect ID_OR_PATH": a model folder's card, a model file's path, or a registered id."""
         candidate = Path(id_or_path)
         if candidate.is_dir() and (candidate / "model.toml").is_file():
-            return load_card(candidate)
+            bundled = candidate.resolve().is_relative_to(self.bundled_dir.resolve())
+            return load_card(candidate, bundled=bundled)
         if candidate.is_file():
             return candidate
         looks_like_path = candidate.suffix.lower() == ".onnx" or any(sep in id_or_path for sep in "/\\")
@@ -173,16 +174,22 @@ class ModelRegistry:
         data.update(overrides)
         final = self.user_dir / model_id
         parse_card(data, final)  # refuse a bad card before anything is written
-        self.user_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=self.user_dir))
+        try:
+            self.user_dir.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".import-", dir=self.user_dir))
+        except OSError as exc:
+            raise ModelError(f"cannot create the user models folder: {exc.strerror or exc}") from None
         try:
             self._copy_into(staging, path, info.external_data)
-            copied = inspect_model(staging / path.name)
+            copied = inspect_model(staging / path.name)  # what is installed is what was checked
             if copied.sha256 != info.sha256:
                 raise ModelError(f"{path.name} changed while it was being imported; try again")
             (staging / "model.toml").write_text(dump_toml(data), encoding="utf-8")
             load_card(staging)
-            os.rename(staging, final)
+            os.rename(staging, final)  # atomic: the model appears whole or not at all
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise ModelError(f"{path.name}: cannot import into {final}: {exc.strerror or exc}") from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
