@@ -13,6 +13,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Launch the GUI; `--quit-after MS` closes it on a timer (smoke tests, packaging checks)."""
     parser = argparse.ArgumentParser(prog="desktop-app gui")
     parser.add_argument("--quit-after", type=int, default=None, metavar="MS", help="quit after MS milliseconds")
+    parser.add_argument("--screenshot", default=None, metavar="PNG", help="with --quit-after: save the window first")
     args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
 
     from PySide6.QtCore import QTimer
@@ -26,5 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = QtMainWindow(registry.list(), registry.problems())
     window.show()
     if args.quit_after is not None:
-        QTimer.singleShot(args.quit_after, app.quit)
+        def finish() -> None:
+            if args.screenshot:
+                window.grab().save(args.screenshot)
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(args.quit_after, finish)
     return int(app.exec())

@@ -65,9 +65,13 @@ class QtMainWindow(QMainWindow):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([740, 360])
         self.setCentralWidget(splitter)
 
-        available = ", ".join(prov.short_name(p) for p in prov.available_providers())
-        self.provider_label = QLabel(f"Providers in this build: {available}")
+        usable = [prov.short_name(p) for p in prov.preference_chain() if p in prov.available_providers()]
+        missing = {prov.short_name(p): prov.unavailable_reason(p) for p in prov.ALL_PROVIDERS
+                   if p not in prov.available_providers()}
+        self.provider_label = QLabel(f"Execution providers: {', '.join(usable)}")
+        self.provider_label.setToolTip("\n".join(f"{name}: {why}" for name, why in missing.items()))
         self.statusBar().addPermanentWidget(self.provider_label)
         self.statusBar().showMessage(f"{len(cards)} models ready", 5000)

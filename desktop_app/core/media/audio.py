@@ -17,6 +17,7 @@ from desktop_app.core.media.sniff import AUDIO_KINDS, describe, sniff
 
 MAX_DURATION_S = 4 * 3600.0
 MAX_CHANNELS = 64
+MIN_SAMPLE_RATE = 1000
 AUDIO_EXTENSIONS: tuple[str, ...] = (
     ".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".aifc", ".au", ".w64", ".caf",
 )  # fmt: skip
@@ -100,8 +101,8 @@ def _check_header(name: str, channels: int, rate: int, frames: int, max_duration
         raise MediaError(f"{name}: the file declares no audio channels")
     if channels > MAX_CHANNELS:
         raise MediaTooLargeError(f"{name}: {channels} channels, over the limit of {MAX_CHANNELS}")
-    if rate < 1:
-        raise MediaError(f"{name}: invalid sample rate {rate} Hz")
+    if rate < MIN_SAMPLE_RATE:  # also stops tiny files that would upsample into gigabytes
+        raise MediaError(f"{name}: sample rate {rate} Hz is too low for audio (minimum {MIN_SAMPLE_RATE} Hz)")
     if frames < 1:
         raise MediaError(f"{name}: contains no audio samples")
     if frames / rate > max_duration_s:

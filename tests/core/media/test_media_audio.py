@@ -145,6 +145,11 @@ def test_channel_limit(mf) -> None:
         decode_audio_bytes(_wav_header(100, 8000, 1), "many.wav", 16000)
 
 
+def test_absurd_sample_rate_is_refused() -> None:
+    with pytest.raises(MediaError, match=r"^slow\.wav: sample rate 2 Hz is too low for audio"):
+        decode_audio_bytes(_wav_header(1, 2, 1), "slow.wav", 16000)
+
+
 def test_duration_limit(mf) -> None:
     data = mf.audio_bytes(mf.tone(440, 8000, 3.0), 8000)
     with pytest.raises(MediaTooLargeError, match=r"^long\.wav: 3\.0 seconds of audio, over the 1\.8 seconds limit$"):

@@ -237,3 +237,17 @@ def test_default_uses_app_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     registry = ModelRegistry.default()
     assert registry.bundled_dir == tmp_path / "bundled"
     assert registry.user_dir == tmp_path / "home" / "data" / "models"
+
+
+def test_imported_card_survives_awkward_names(registry: ModelRegistry, saved_model: Path) -> None:
+    name = 'He said "hi"\\ \t tab, DEL \x7f, snow ☃, emoji 🙂'
+    card = registry.import_model(saved_model, name=name, card_overrides={"limitations": ["a\nb"]})
+    assert card.name == name
+    assert card.limitations == ("a\nb",)
+
+
+def test_registry_never_imports_onnxruntime() -> None:
+    import desktop_app.core.models.registry as registry_module
+
+    source = Path(registry_module.__file__).read_text(encoding="utf-8")
+    assert "import onnxruntime" not in source
