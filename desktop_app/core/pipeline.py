@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,18 @@ def one_line(exc: BaseException) -> str:
         return str(exc)
     text = " ".join(str(exc).split())[:300]
     return f"unexpected {type(exc).__name__}: {text}" if text else f"unexpected {type(exc).__name__}"
+
+
+@dataclass
+class Prepared:
+    """A decoded input waiting for its model (or the one-line reason it could not be decoded)."""
+
+    path: Path
+    model_id: str
+    task: Task | None
+    clock: StageClock
+    data: Any
+    error: str | None
 
 
 class Pipeline:
@@ -73,29 +86,48 @@ class Pipeline:
                       provider=task.session.report, timings=_timings(clock), payload=payload, error=error,
                       row=row, task=task.card.task)
 
-    def run_path(self, path: Path, model_id: str, **options: Any) -> list[Result]:
-        """One file -> its Results (a CSV gives one per row). Never raises for bad input or models."""
-        source = str(path)
+    def prepare(self, path: Path, model_id: str) -> Prepared:
+        """Decode a file for a model (safe to run ahead, on another thread, while inference runs)."""
+        clock = StageClock()
         try:
             task = self.task(model_id)
-            options = self._options(task, options)
         except AppError as exc:
-            return [Result(source=source, ok=False, model_id=model_id, error=str(exc))]
-        clock = StageClock()
+            return Prepared(Path(path), model_id, None, clock, None, str(exc))
         try:
             with clock.stage("decode"):
                 data = task.decode(Path(path))
-            payload = task.run(data, clock, **options)
+        except Exception as exc:
+            if not isinstance(exc, AppError):
+                log.exception("unexpected failure decoding %s", path)
+            message = one_line(exc) if isinstance(exc, AppError) else f"{Path(path).name}: {one_line(exc)}"
+            return Prepared(Path(path), model_id, task, clock, None, message)
+        return Prepared(Path(path), model_id, task, clock, data, None)
+
+    def finish(self, prepared: Prepared, **options: Any) -> list[Result]:
+        """Run the model on a prepared input -> its Results (a CSV gives one per row). Never raises."""
+        source, task, clock = str(prepared.path), prepared.task, prepared.clock
+        if task is None:
+            return [Result(source=source, ok=False, model_id=prepared.model_id, error=prepared.error)]
+        if prepared.error is not None:
+            return [self._result(task, source, clock, error=prepared.error)]
+        try:
+            options = self._options(task, dict(options))
+            payload = task.run(prepared.data, clock, **options)
         except Exception as exc:  # every failure becomes a one-line error on this item only
             if not isinstance(exc, AppError):
                 log.exception("unexpected failure on %s", source)
-            return [self._result(task, source, clock, error=f"{Path(path).name}: {one_line(exc)}"
-                                 if not isinstance(exc, AppError) else one_line(exc))]
+            name = prepared.path.name
+            return [self._result(task, source, clock,
+                                 error=one_line(exc) if isinstance(exc, AppError) else f"{name}: {one_line(exc)}")]
         if isinstance(payload, list):
             return [self._result(task, source, clock, payload=None if isinstance(p, AppError) else p,
                                  error=str(p) if isinstance(p, AppError) else None, row=i + 1)
                     for i, p in enumerate(payload)]
         return [self._result(task, source, clock, payload=payload)]
+
+    def run_path(self, path: Path, model_id: str, **options: Any) -> list[Result]:
+        """One file -> its Results. Never raises for bad input or models."""
+        return self.finish(self.prepare(path, model_id), **options)
 
     def run_paths(self, paths: Iterable[Path], model_id: str, **options: Any) -> Iterator[Result]:
         """A batch: each file is independent, a bad one never stops the others."""
@@ -103,17 +135,9 @@ class Pipeline:
             yield from self.run_path(path, model_id, **dict(options))
 
     def run_data(self, data: Any, model_id: str, source: str, **options: Any) -> Result:
-        """An already decoded input (camera frame, audio block, tensor dict)."""
+        """An already decoded input (camera frame, audio block, tensor dict) -> its Result."""
         try:
             task = self.task(model_id)
-            options = self._options(task, options)
         except AppError as exc:
             return Result(source=source, ok=False, model_id=model_id, error=str(exc))
-        clock = StageClock()
-        try:
-            payload = task.run(data, clock, **options)
-        except Exception as exc:
-            if not isinstance(exc, AppError):
-                log.exception("unexpected failure on %s", source)
-            return self._result(task, source, clock, error=one_line(exc))
-        return self._result(task, source, clock, payload=payload)
+        return self.finish(Prepared(Path(source), model_id, task, StageClock(), data, None), **options)[0]

@@ -18,7 +18,7 @@ from desktop_app.core.media.image import (
     decode_image,
     load_image,
 )
-from desktop_app.core.media.sniff import AUDIO_KINDS, IMAGE_KINDS, describe, sniff
+from desktop_app.core.media.sniff import AUDIO_KINDS, IMAGE_KINDS, TEXT_KINDS, describe, sniff
 from desktop_app.core.media.table import (
     CSV_EXTENSIONS,
     MAX_CSV_BYTES,
@@ -43,6 +43,7 @@ __all__ = [
     "MAX_DURATION_S",
     "MAX_IMAGE_BYTES",
     "MIN_SAMPLE_RATE",
+    "TEXT_KINDS",
     "AudioClip",
     "Table",
     "audio_info",

@@ -14,7 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from desktop_app.core.errors import AppError, MediaError, MediaTooLargeError, UnsupportedFormatError
 from desktop_app.core.media._files import display_name, read_limited
-from desktop_app.core.media.sniff import IMAGE_KINDS, describe, sniff
+from desktop_app.core.media.sniff import IMAGE_KINDS, TEXT_KINDS, describe, sniff
 
 DEFAULT_MAX_PIXELS = 64_000_000
 MAX_IMAGE_BYTES = 200_000_000
@@ -88,7 +88,7 @@ def _check_kind(data: bytes, name: str) -> None:
         raise UnsupportedFormatError(f"{name}: SVG drawings are not supported; export it to PNG first")
     if kind == "heic":
         raise UnsupportedFormatError(f"{name}: HEIC images are not supported; export it to JPEG or PNG first")
-    if kind not in IMAGE_KINDS and kind not in ("text", "unknown"):
+    if kind not in IMAGE_KINDS and kind not in TEXT_KINDS and kind != "unknown":
         raise UnsupportedFormatError(f"{name} is not an image: it looks like {describe(kind)}")
 
 

@@ -1,9 +1,14 @@
-"""Guess what a file really is from its first bytes, so wrong extensions get honest messages."""
+"""Guess what a file really is from its first bytes, so wrong extensions get honest messages.
+
+The one sniffer of the app: media loaders (images, audio, CSV) and the ONNX inspector both use it.
+"""
 
 from __future__ import annotations
 
 IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "webp", "tiff", "bmp", "ico", "avif", "heic", "psd", "svg"})
 AUDIO_KINDS = frozenset({"wav", "flac", "ogg", "mp3", "aiff", "au", "w64", "caf"})
+# Readable text whose flavour was recognised; loaders that accept "text" accept these as well.
+TEXT_KINDS = frozenset({"text", "json", "xml"})
 
 _DESCRIPTIONS = {
     "png": "a PNG image",
@@ -34,8 +39,15 @@ _DESCRIPTIONS = {
     "7z": "a 7-Zip archive",
     "rar": "a RAR archive",
     "pdf": "a PDF document",
+    "hdf5": "an HDF5 file (a Keras model?)",
+    "pickle": "a Python pickle",
+    "numpy": "a NumPy array file",
+    "tflite": "a TensorFlow Lite model",
+    "git-lfs": "a Git LFS pointer (the real file was never downloaded)",
     "executable": "a program (executable)",
     "html": "an HTML page",
+    "xml": "an XML document",
+    "json": "a JSON file",
     "text": "plain text",
     "empty": "an empty file",
     "unknown": "an unrecognised binary file",
@@ -65,11 +77,25 @@ _MAGIC: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\x1f\x8b", "gzip"),
     (0, b"7z\xbc\xaf\x27\x1c", "7z"),
     (0, b"Rar!\x1a\x07", "rar"),
-    (0, b"\x7fELF", "executable"),
-    (0, b"MZ", "executable"),
-    (0, b"\xcf\xfa\xed\xfe", "executable"),
+    (0, b"\x89HDF\r\n\x1a\n", "hdf5"),
+    (0, b"\x93NUMPY", "numpy"),
+    (0, b"\x80\x02", "pickle"),
+    (0, b"\x80\x03", "pickle"),
+    (0, b"\x80\x04", "pickle"),
+    (0, b"\x80\x05", "pickle"),
+    (0, b"version https://git-lfs", "git-lfs"),
+    (4, b"TFL3", "tflite"),
+    (0, b"\x7fELF", "executable"),  # Linux
+    (0, b"MZ", "executable"),  # Windows
+    (0, b"\xcf\xfa\xed\xfe", "executable"),  # macOS, 64-bit
+    (0, b"\xce\xfa\xed\xfe", "executable"),  # macOS, 32-bit
+    (0, b"\xfe\xed\xfa\xcf", "executable"),  # macOS, 64-bit big-endian
+    (0, b"\xfe\xed\xfa\xce", "executable"),  # macOS, 32-bit big-endian
     (0, b"\x1a\x45\xdf\xa3", "mkv"),
 )
+
+# What may follow "[" in a JSON array but not in an INI/TOML "[section]" or "[[table]]" header.
+_JSON_ARRAY_STARTS = frozenset(bytes([b]) for b in b'{"-0123456789]')
 
 _RIFF_KINDS = {b"WAVE": "wav", b"WEBP": "webp", b"AVI ": "avi"}
 _FTYP_KINDS = {b"avif": "avif", b"avis": "avif", b"heic": "heic", b"heix": "heic", b"mif1": "heic"}
@@ -120,7 +146,7 @@ def _looks_like_onnx(head: bytes) -> bool:
 
 
 def _sniff_text(head: bytes) -> str:
-    """"svg", "html", "text" or "unknown" for data that matched no binary signature."""
+    """"svg", "html", "xml", "json", "text" or "unknown" for data that matched no binary signature."""
     if b"\x00" in head:
         return "unknown"
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
@@ -131,4 +157,8 @@ def _sniff_text(head: bytes) -> str:
         return "svg"
     if lowered.startswith((b"<!doctype html", b"<html")):
         return "html"
+    if lowered.startswith(b"<?xml"):
+        return "xml"
+    if lowered.startswith(b"{") or (lowered.startswith(b"[") and lowered[1:].lstrip()[:1] in _JSON_ARRAY_STARTS):
+        return "json"  # "[section]" (INI/TOML) stays "text"
     return "text"  # UTF-8 or a legacy 8-bit encoding: few control characters is what matters

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop_app.core.errors import MediaError, MediaTooLargeError, UnsupportedFormatError
 from desktop_app.core.media._files import display_name, read_limited
-from desktop_app.core.media.sniff import describe, sniff
+from desktop_app.core.media.sniff import TEXT_KINDS, describe, sniff
 
 MAX_CSV_BYTES = 100_000_000
 MAX_CSV_COLUMNS = 2000
@@ -99,7 +99,7 @@ def _check_kind(data: bytes, name: str) -> None:
     kind = sniff(data)
     if kind == "empty":
         raise MediaError(f"{name}: file is empty")
-    if kind not in ("text", "unknown"):
+    if kind not in TEXT_KINDS and kind != "unknown":
         raise UnsupportedFormatError(f"{name} is not a CSV file: it looks like {describe(kind)}")
     if kind == "unknown" and b"\x00" not in data[:512]:
         raise UnsupportedFormatError(f"{name} is not a CSV file: it looks like {describe(kind)}")

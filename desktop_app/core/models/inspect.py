@@ -13,12 +13,21 @@ from typing import Any
 
 from desktop_app.core.errors import ModelError
 from desktop_app.core.fileio import sha256_file
+from desktop_app.core.media.sniff import describe, sniff
 from desktop_app.core.models.external import validate_external_data
 from desktop_app.core.models.onnx_walk import all_graphs, dtype_bits, dtype_name
-from desktop_app.core.models.sniff import describe_file_kind
 
 GIB = 1 << 30
 STANDARD_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml", "ai.onnx.preview.training", "ai.onnx.training"})
+# Sniffed kinds that say nothing against ONNX: the parser decides.
+_PARSER_DECIDES = frozenset({"empty", "unknown", "onnx-ish"})
+# Wording for a refused model where the context suggests what went wrong; other kinds use describe().
+_MODEL_HINTS = {
+    "text": "a text file",
+    "html": "an HTML page (a download error page?)",
+    "xml": "an XML document (a download error page?)",
+    "zip": "a ZIP archive (a PyTorch checkpoint or a zipped model?)",
+}
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,7 @@ def _load(path: Path, max_bytes: int) -> tuple[Any, int]:
         raise ModelError(f"{name} is empty (0 bytes)")
     if size > max_bytes:
         raise ModelError(f"{name} is too large ({size / GIB:.1f} GiB; the limit is {max_bytes / GIB:.1f} GiB)")
-    kind = describe_file_kind(head) if head[:1] != b"\x08" else None
+    kind = _looks_like(head)
     if kind:
         raise ModelError(f"{name} is not an ONNX model (it looks like {kind})")
     try:
@@ -155,6 +164,16 @@ def _load(path: Path, max_bytes: int) -> tuple[Any, int]:
     if not model.HasField("graph") or model.ir_version <= 0:
         raise ModelError(_unparsable(name, head))
     return model, size
+
+
+def _looks_like(head: bytes) -> str | None:
+    """What a file that is clearly not ONNX looks like ("a JPEG image"), or None to let the parser try."""
+    if head[:1] == b"\x08":  # starts like an ONNX file (ir_version comes first): probably ONNX
+        return None
+    kind = sniff(head)
+    if kind in _PARSER_DECIDES:
+        return None
+    return _MODEL_HINTS.get(kind) or describe(kind)
 
 
 def _unparsable(name: str, head: bytes) -> str:
@@ -200,17 +219,34 @@ def _dim(dim: Any) -> int | str | None:
 
 
 def _count_parameters(model: Any) -> tuple[int, int]:
-    """Element count and byte size of every initializer, from the declared dims (nothing is read)."""
+    """Element count and byte size of every initializer and Constant-node tensor, from the declared dims.
+
+    Subgraphs (If/Loop/Scan bodies) count too: exporters such as the one behind silero-vad keep the
+    weights in Constant nodes there rather than in initializers. Nothing is read from external data.
+    """
     count = 0
     nbytes = 0
     for graph in all_graphs(model.graph):
-        tensors = list(graph.initializer) + [s.values for s in graph.sparse_initializer]
-        for tensor in tensors:
+        for tensor in _weight_tensors(graph):
             elements = math.prod(max(int(d), 0) for d in tensor.dims)
             count += elements
             bits = dtype_bits(tensor.data_type)
             nbytes += sum(len(s) for s in tensor.string_data) if bits is None else (elements * bits + 7) // 8
     return count, nbytes
+
+
+def _weight_tensors(graph: Any) -> list[Any]:
+    """The graph's own initializers (sparse ones by their values) and its Constant nodes' tensors."""
+    tensors = list(graph.initializer) + [s.values for s in graph.sparse_initializer]
+    for node in graph.node:
+        if node.op_type != "Constant" or node.domain not in ("", "ai.onnx"):
+            continue
+        for attr in node.attribute:
+            if attr.name == "value" and attr.HasField("t"):
+                tensors.append(attr.t)
+            elif attr.name == "sparse_value" and attr.HasField("sparse_tensor"):
+                tensors.append(attr.sparse_tensor.values)
+    return tensors
 
 
 def _custom_domains(model: Any) -> tuple[str, ...]:

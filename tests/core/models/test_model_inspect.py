@@ -13,6 +13,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from desktop_app.core.errors import ModelError
 from desktop_app.core.models.inspect import TensorInfo, check_model, inspect_model
+from tests.conftest import ROOT
 
 
 def save_external(model: onnx.ModelProto, path: Path, location: str = "weights.bin") -> None:
@@ -91,6 +92,44 @@ def test_model_with_no_inputs(tmp_path: Path) -> None:
     assert info.inputs == ()
     assert info.outputs[0].shape == (3,)
     check_model(path)
+
+
+def test_constant_nodes_count_as_parameters_in_subgraphs(tmp_path: Path) -> None:
+    """Weights held by Constant nodes, here inside both branches of an If, count like initializers."""
+
+    def branch(name: str, shape: tuple[int, ...]) -> onnx.GraphProto:
+        value = numpy_helper.from_array(np.ones(shape, np.float32))
+        const = helper.make_node("Constant", [], [f"{name}_out"], value=value)
+        out = helper.make_tensor_value_info(f"{name}_out", TensorProto.FLOAT, list(shape))
+        return helper.make_graph([const], name, [], [out])
+
+    top = helper.make_node("Constant", [], ["bias"], value=numpy_helper.from_array(np.zeros(2, np.float16)))
+    if_node = helper.make_node("If", ["cond"], ["picked"], then_branch=branch("then", (3, 4)), else_branch=branch("else", (4, 5)))
+    add = helper.make_node("Add", ["picked", "w"], ["y"])
+    weight = numpy_helper.from_array(np.ones(1, np.float32), "w")
+    graph = helper.make_graph(
+        [top, if_node, add],
+        "g",
+        [helper.make_tensor_value_info("cond", TensorProto.BOOL, [])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, None]),
+         helper.make_tensor_value_info("bias", TensorProto.FLOAT16, [2])],
+        [weight],
+    )  # fmt: skip
+    path = tmp_path / "branches.onnx"
+    onnx.save_model(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    info = inspect_model(path)
+    assert info.parameter_count == 1 + 2 + 12 + 20
+    assert info.initializer_bytes == (1 + 12 + 20) * 4 + 2 * 2
+    assert info.node_count == 5
+    check_model(path)
+
+
+def test_silero_vad_weights_in_constant_nodes_are_counted() -> None:
+    path = ROOT / "models/silero-vad/silero-vad.onnx"
+    info = inspect_model(path)
+    assert info.parameter_count > 100_000  # all in Constant nodes inside If subgraphs; initializers alone give 0
+    assert info.initializer_bytes >= info.parameter_count * 2
+    assert info.initializer_bytes <= info.file_size
 
 
 def test_absurd_declared_shapes_are_only_read(tmp_path: Path) -> None:
@@ -268,13 +307,33 @@ def test_external_file_too_short_is_refused(tmp_path: Path, conv_model) -> None:
         (b"this is a plain text file\nwith two lines\n", "a text file"),
         (b"<!DOCTYPE html><html>404 Not Found</html>", "HTML"),
         (b"version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n", "Git LFS pointer"),
-        (b"PK\x03\x04" + bytes(50), "ZIP archive"),
+        (b"PK\x03\x04" + bytes(50), "ZIP archive \\(a PyTorch checkpoint"),
+        (b"\x89HDF\r\n\x1a\n" + bytes(50), "an HDF5 file \\(a Keras model\\?\\)"),
+        (b"\x80\x02}q\x00(X" + bytes(50), "a Python pickle"),
+        (b"\x93NUMPY\x01\x00v\x00{'descr'", "a NumPy array file"),
+        (b"\x1c\x00\x00\x00TFL3" + bytes(50), "a TensorFlow Lite model"),
+        (b"MZ\x90\x00\x03" + bytes(50), "a program"),
+        (b"\x7fELF\x02\x01\x01" + bytes(50), "a program"),
+        (b'{"model": "resnet"}\n', "a JSON file"),
+        (b'<?xml version="1.0"?>\n<Error>AccessDenied</Error>', "an XML document"),
+        (b"[model]\nname = 'x'\n", "a text file"),
+        ("naïve text, not a model\n".encode(), "a text file"),
+        (b"7z\xbc\xaf\x27\x1c" + bytes(50), "a 7-Zip archive"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(50), "WAV audio"),
     ],
 )
 def test_not_onnx_says_what_it_looks_like(tmp_path: Path, content: bytes, kind: str) -> None:
     path = tmp_path / "x.onnx"
     path.write_bytes(content)
     with pytest.raises(ModelError, match=f"x.onnx is not an ONNX model \\(it looks like .*{kind}"):
+        inspect_model(path)
+
+
+@pytest.mark.parametrize("head", [b"\x08\x07\x12\x07pytorch", b"\x08GIF89a", b"\x08this is text"])
+def test_files_starting_like_onnx_are_parsed_not_sniffed(tmp_path: Path, head: bytes) -> None:
+    path = tmp_path / "x.onnx"
+    path.write_bytes(head)
+    with pytest.raises(ModelError, match=r"^x\.onnx is truncated or corrupt$"):
         inspect_model(path)
 
 
