@@ -1,17 +1,29 @@
-"""Composition root: builds the services, opens the main window."""
+"""Composition root: builds the services, applies the theme, opens the main window."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from desktop_app.core.models.registry import ModelRegistry
+from desktop_app.core.paths import UserDirs
+from desktop_app.core.services import AppServices
+
+
+def _log_to_file(dirs: UserDirs) -> None:
+    dirs.logs.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(dirs.logs / "desktop-app.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Launch the GUI; `--quit-after MS` closes it on a timer (smoke tests, packaging checks)."""
     parser = argparse.ArgumentParser(prog="desktop-app gui")
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders to open at start")
     parser.add_argument("--quit-after", type=int, default=None, metavar="MS", help="quit after MS milliseconds")
     parser.add_argument("--screenshot", default=None, metavar="PNG", help="with --quit-after: save the window first")
     args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
@@ -20,12 +32,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.qt.qt_main_window import QtMainWindow
+    from desktop_app.qt.qt_theme import apply_theme
 
+    services = AppServices.create()
+    _log_to_file(services.dirs)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("Desktop App")
-    registry = ModelRegistry.default()
-    window = QtMainWindow(registry.list(), registry.problems())
+    app.setOrganizationName("DesktopApp")
+    apply_theme(app, services.settings.theme)
+    window = QtMainWindow(services)
     window.show()
+    if args.paths:
+        QTimer.singleShot(0, lambda: window.open_paths(args.paths))
     if args.quit_after is not None:
         def finish() -> None:
             if args.screenshot:

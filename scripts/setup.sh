@@ -35,6 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
+"$PY" -c "import sys; sys.exit(sys.version_info < (3, 11))" || { echo "setup: Python 3.11 or newer is needed" >&2; exit 1; }
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$PY" -m venv .venv
@@ -42,8 +43,8 @@ fi
 stamp=".venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing the app and its dev tools into .venv (takes a minute the first time)"
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1
+  .venv/bin/python -m pip install -q -e ".[dev]" > .venv/pip.log 2>&1 || { cat .venv/pip.log; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
@@ -57,9 +58,9 @@ if [ "$want_tests" = 1 ]; then
   if [ ! -f "$core_stamp" ]; then
     echo "setup: installing the Qt-free core test environment into .venv-core"
     mapfile -t reqs < <(.venv/bin/python scripts/core_requirements.py)
-    .venv-core/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv-core/bin/python -m pip install -q "${reqs[@]}"
-    .venv-core/bin/python -m pip install -q --no-deps -e .
+    .venv-core/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1
+    { .venv-core/bin/python -m pip install -q "${reqs[@]}" && .venv-core/bin/python -m pip install -q --no-deps -e .; } \
+      > .venv-core/pip.log 2>&1 || { cat .venv-core/pip.log; exit 1; }
     rm -f .venv-core/.installed-*
     touch "$core_stamp"
   fi

@@ -1,13 +1,27 @@
-"""The main window: input panels on the left, results in the middle, models listed, provider in the status bar."""
+"""The main window: input panels (Files, Camera, Microphone), the result view, the model manager dock,
+the monitor dock, menus with shortcuts, and a status bar saying which model and provider really ran."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -15,63 +29,251 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
-from desktop_app.core.models.card import ModelCard
+from desktop_app.core.results import Result
 from desktop_app.core.runtime import providers as prov
+from desktop_app.core.services import AppServices
+from desktop_app.core.settings import THEMES
+from desktop_app.qt.files.qt_files_panel import QtFilesPanel
+from desktop_app.qt.models.qt_model_manager import QtModelManager
+from desktop_app.qt.qt_theme import apply_theme
+from desktop_app.qt.results.qt_result_view import QtResultView
+
+MODEL_SUFFIXES = {".onnx"}
 
 
-def _placeholder(title: str, text: str) -> QWidget:
+def _coming(title: str, text: str) -> QWidget:
     page = QWidget()
-    layout = QVBoxLayout(page)
-    heading = QLabel(f"<h2>{title}</h2>")
-    body = QLabel(text)
-    body.setWordWrap(True)
-    body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-    layout.addWidget(heading)
-    layout.addWidget(body, 1)
     page.setAccessibleName(title)
+    layout = QVBoxLayout(page)
+    label = QLabel(f"<h3>{title}</h3><p>{text}</p>")
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    layout.addWidget(label)
     return page
 
 
-class QtMainWindow(QMainWindow):
-    """Top-level window. Panels arrive with their issues; this shell lists the bundled models."""
+def split_drop(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Dropped paths -> (models to import, inputs to run)."""
+    models = [p for p in paths if p.is_file() and p.suffix.lower() in MODEL_SUFFIXES]
+    return models, [p for p in paths if p not in models]
 
-    def __init__(self, cards: list[ModelCard], problems: list[str]) -> None:
+
+class QtMainWindow(QMainWindow):
+    """Top-level window; composes the panels and routes drops, menus and status."""
+
+    def __init__(self, services: AppServices) -> None:
         super().__init__()
-        self.setWindowTitle(f"Desktop App {__version__} - offline ONNX workbench")
-        self.resize(1100, 700)
+        self.services = services
+        self.setWindowTitle(f"Desktop App {__version__} — offline ONNX workbench")
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+
+        self.files_panel = QtFilesPanel(services)
+        self.result_view = QtResultView()
+        self.model_manager = QtModelManager(services)
         self.inputs = QTabWidget()
         self.inputs.setAccessibleName("Input panels")
-        self.inputs.addTab(_placeholder("Files", "Drop images, audio or CSV files here, or use the command line: "
-                                        "desktop-app classify | detect | vad PATH..."), "Files")
-        self.inputs.addTab(_placeholder("Camera", "Live face detection from a webcam, file or stream: coming."), "Camera")
-        self.inputs.addTab(_placeholder("Microphone", "Live voice activity from a microphone: coming."), "Microphone")
-
-        self.models = QListWidget()
-        self.models.setAccessibleName("Models")
-        for card in cards:
-            item = QListWidgetItem(f"{card.name}\n    {card.task} · {card.license} · {'bundled' if card.bundled else 'user'}")
-            item.setData(Qt.ItemDataRole.UserRole, card.id)
-            item.setToolTip("\n".join(card.limitations) or card.description)
-            self.models.addItem(item)
-        for problem in problems:
-            self.models.addItem(QListWidgetItem(f"⚠ {problem}"))
-
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.addWidget(QLabel("<b>Models</b>"))
-        side_layout.addWidget(self.models)
+        self.inputs.addTab(self.files_panel, "&Files")
+        self.inputs.addTab(_coming("Camera", "Live face detection from a webcam, a video file or a stream "
+                                   "is coming in a later release."), "&Camera")
+        self.inputs.addTab(_coming("Microphone", "Live voice activity from a microphone is coming in a later "
+                                   "release; drop audio files on the Files panel meanwhile."), "&Microphone")
         splitter = QSplitter()
         splitter.addWidget(self.inputs)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([740, 360])
+        splitter.addWidget(self.result_view)
+        splitter.setSizes([700, 580])
         self.setCentralWidget(splitter)
 
-        usable = [prov.short_name(p) for p in prov.preference_chain() if p in prov.available_providers()]
-        missing = {prov.short_name(p): prov.unavailable_reason(p) for p in prov.ALL_PROVIDERS
-                   if p not in prov.available_providers()}
-        self.provider_label = QLabel(f"Execution providers: {', '.join(usable)}")
-        self.provider_label.setToolTip("\n".join(f"{name}: {why}" for name, why in missing.items()))
-        self.statusBar().addPermanentWidget(self.provider_label)
-        self.statusBar().showMessage(f"{len(cards)} models ready", 5000)
+        self.models_dock = self._dock("Models", self.model_manager, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.monitor_dock = self._dock("Monitor", _coming("Monitor", "Confidence and fairness of every prediction "
+                                                          "will show here."), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._build_status_bar()
+        self._build_menus()
+        self._connect()
+        self._restore_geometry()
+
+    # -- construction ------------------------------------------------------------------------
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title.lower()}-dock")
+        dock.setWidget(widget)
+        dock.setAccessibleName(f"{title} dock")
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        self.model_label = QLabel()
+        self.provider_label = QLabel()
+        self.latency_label = QLabel("—")
+        for label, name in ((self.model_label, "Active model"), (self.provider_label, "Provider used"),
+                            (self.latency_label, "Last latency")):
+            label.setAccessibleName(name)
+            self.statusBar().addPermanentWidget(label)
+        self._show_model(self.services.model_for("image"))
+        self._show_provider(None)
+
+    def _action(self, menu: Any, text: str, slot: Any,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Open files…", self.files_panel.open_files_dialog, QKeySequence.StandardKey.Open)
+        self._action(file_menu, "Open &folder…", self.files_panel.open_folder_dialog, "Ctrl+Shift+O")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Export results…", self.files_panel.export_dialog, "Ctrl+E")
+        self._action(file_menu, "&Copy result", self.files_panel.copy_current, "Ctrl+Shift+C")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        model_menu = bar.addMenu("&Model")
+        self._action(model_menu, "&Choose model…", self.model_manager.choose_model_dialog, "Ctrl+M")
+        self._action(model_menu, "&Import model…", self.model_manager.import_dialog, "Ctrl+I")
+        provider_menu = model_menu.addMenu("&Provider")
+        self.provider_actions = QActionGroup(self)
+        labels = {"auto": "&Auto", "directml": "&DirectML", "cuda": "C&UDA", "cpu": "&CPU", "strict-gpu": "&Strict GPU"}
+        for choice in prov.CHOICES:
+            action = QAction(labels[choice], self, checkable=True)
+            action.setChecked(choice == self.services.settings.provider)
+            action.triggered.connect(lambda _=False, c=choice: self.set_provider(c))
+            self.provider_actions.addAction(action)
+            provider_menu.addAction(action)
+
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.models_dock.toggleViewAction())
+        view_menu.addAction(self.monitor_dock.toggleViewAction())
+        theme_menu = view_menu.addMenu("&Theme")
+        self.theme_actions = QActionGroup(self)
+        for theme in THEMES:
+            action = QAction(theme.capitalize(), self, checkable=True)
+            action.setChecked(theme == self.services.settings.theme)
+            action.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
+            self.theme_actions.addAction(action)
+            theme_menu.addAction(action)
+
+        settings_menu = bar.addMenu("&Settings")
+        self._action(settings_menu, "Open &settings folder", self._open_settings_folder, "Ctrl+,")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About", self._about, QKeySequence.StandardKey.HelpContents)
+
+    def _connect(self) -> None:
+        self.files_panel.result_selected.connect(self.result_view.show_result)
+        self.files_panel.result_ready.connect(self._on_result)
+        self.files_panel.message.connect(self.show_message)
+        self.model_manager.message.connect(self.show_message)
+        self.model_manager.provider_changed.connect(self.set_provider)
+        self.model_manager.model_chosen.connect(self._on_model_chosen)
+
+    # -- state -------------------------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _show_model(self, model_id: str) -> None:
+        self.model_label.setText(f"Model: {model_id}")
+
+    def _show_provider(self, result: Result | None) -> None:
+        report = result.provider if result else None
+        if report is None:
+            self.provider_label.setText(f"Provider: {self.services.settings.provider} (not run yet)")
+            self.provider_label.setToolTip("")
+            return
+        text = f"Provider: {report.used_short}"
+        if report.fallback_reason:
+            text += " ⚠ fallback"
+            self.provider_label.setToolTip(report.fallback_reason)
+        else:
+            self.provider_label.setToolTip(f"asked for {self.services.settings.provider}; got {report.used_short}")
+        self.provider_label.setText(text)
+
+    def _on_result(self, result: Result) -> None:
+        if result.model_id:
+            self._show_model(result.model_id)
+        self._show_provider(result)
+        self.latency_label.setText(f"{result.timings.total_ms:.1f} ms")
+
+    def _on_model_chosen(self, kind: str, model_id: str) -> None:
+        from desktop_app.core.services import MODEL_FOR_KIND
+
+        self.services.update_settings(**{MODEL_FOR_KIND[kind]: model_id})
+        self._show_model(model_id)
+        self.show_message(f"{kind} inputs now go to {model_id}")
+
+    def set_provider(self, choice: str) -> None:
+        self.services.update_settings(provider=choice)
+        for action in self.provider_actions.actions():
+            action.setChecked(action.text().replace("&", "").lower().replace(" ", "-") == choice)
+        self._show_provider(None)
+        self.show_message(f"provider set to {choice}; it applies to the next run")
+
+    def set_theme(self, theme: str) -> None:
+        self.services.update_settings(theme=theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+
+    # -- drops -------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt API)
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            self.show_message("only local files and folders can be dropped")
+            return
+        event.acceptProposedAction()
+        self.open_paths(paths)
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """Route paths: .onnx files to the model manager, everything else to the files panel."""
+        models, inputs = split_drop(paths)
+        if models:
+            self.models_dock.show()
+            self.model_manager.import_paths(models)
+        if inputs:
+            self.inputs.setCurrentWidget(self.files_panel)
+            self.files_panel.run_paths(inputs)
+
+    # -- misc --------------------------------------------------------------------------------
+
+    def _open_settings_folder(self) -> None:
+        folder = self.services.dirs.config
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Desktop App",
+                          f"<b>Desktop App {__version__}</b><p>Offline ONNX inference workbench. "
+                          "Nothing leaves this machine.</p>")
+
+    def _qsettings(self) -> QSettings:
+        return QSettings(str(self.services.dirs.config / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        store = self._qsettings()
+        geometry, state = store.value("geometry"), store.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        store = self._qsettings()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("state", self.saveState())
+        store.sync()
+        self.files_panel.shutdown()
+        self.model_manager.shutdown()
+        super().closeEvent(event)

@@ -2,7 +2,8 @@
 
 Trains on adult.data only, evaluates on adult.test, exports with skl2onnx so the graph has one input per
 CSV column (named as the CSV header), and checks that onnxruntime agrees with scikit-learn on the whole
-test set. Also writes resources/samples/adult-test-sample.csv (first 200 test rows with a header).
+test set. Also writes resources/samples/adult-test-sample.csv (first 200 test rows with a header) and
+tests/data/adult/adult-test.csv (the whole test split, for the accuracy test).
 
 Run with the build venv:  .venv-build/bin/python models/build/build_adult_income.py
 """
@@ -41,6 +42,7 @@ SEED = 0
 MIN_ACCURACY = 0.84
 OUT_DIR = ROOT / "models" / "adult-income"
 SAMPLE_CSV = ROOT / "resources" / "samples" / "adult-test-sample.csv"
+TEST_CSV = ROOT / "tests" / "data" / "adult" / "adult-test.csv"  # the whole test split, for the accuracy test
 
 
 def read_rows(path: Path) -> list[list[str]]:
@@ -116,6 +118,10 @@ def export(pipe: Pipeline, path: Path) -> None:
         pipe, initial_types=types, options={"zipmap": False}, target_opset={"": 17, "ai.onnx.ml": 3}
     )
     rename_inputs(model.graph, COLUMNS)
+    # skl2onnx lists the opset imports in set order; sort them so rebuilds give the same bytes.
+    opsets = sorted(model.opset_import, key=lambda o: o.domain)
+    del model.opset_import[:]
+    model.opset_import.extend(opsets)
     model.producer_name = "desktop-app models/build/build_adult_income.py"
     model.doc_string = (
         "Adult income >50K, GradientBoosting on UCI Adult (train split), one input per CSV column."
@@ -178,6 +184,8 @@ def main() -> None:
 
     (OUT_DIR / "labels.txt").write_text("\n".join(classes) + "\n", encoding="utf-8")
     write_sample(SAMPLE_CSV, test_rows[:200])
+    TEST_CSV.parent.mkdir(parents=True, exist_ok=True)
+    write_sample(TEST_CSV, test_rows)
     metrics = {"test_accuracy": round(accuracy, 4), "n_train": len(y_train), "n_test": len(y_test),
                "onnx_label_agreement": round(agreement, 6), "onnx_max_prob_diff": float(f"{max_diff:.2e}")}  # fmt: skip
     set_card_metrics(OUT_DIR / "model.toml", metrics)

@@ -13,18 +13,21 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture
 def main_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
-    from desktop_app.core.models.registry import ModelRegistry
-    from desktop_app.core.paths import bundled_models_dir
+    from desktop_app.core.paths import UserDirs
+    from desktop_app.core.services import AppServices
     from desktop_app.qt.qt_main_window import QtMainWindow
+    from desktop_app.qt.qt_workers import running_threads
 
     before = {t.ident for t in threading.enumerate()}
-    registry = ModelRegistry(bundled_models_dir(), tmp_path / "models")
-    window = QtMainWindow(registry.list(), registry.problems())
+    services = AppServices.create(UserDirs.under(tmp_path / "home"))
+    window = QtMainWindow(services)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     yield window
     window.close()
+    leaked_qt = [t.objectName() for t in running_threads()]
+    assert not leaked_qt, f"QThreads still running after the window closed: {leaked_qt}"
     leaked = [t.name for t in threading.enumerate() if t.ident not in before and t.is_alive()]
     assert not leaked, f"threads still running after the window closed: {leaked}"
 

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from desktop_app.core.errors import ModelCardError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 TASKS = ("classify", "detect-faces", "emotion", "vad", "tabular", "raw")
 LAYOUTS = ("NCHW", "NHWC")

@@ -116,3 +116,15 @@ def test_a_modified_model_file_is_refused_with_a_clear_message(tmp_path: Path) -
     pipeline = Pipeline(ModelRegistry(tmp_path, tmp_path / "user"), SessionPool("cpu"))
     (result,) = pipeline.run_path(REFERENCE / "fer-face-crop.png", "fer-emotion")
     assert not result.ok and result.error and "sha256" in result.error
+
+
+def test_adult_income_test_accuracy(pipeline: Pipeline) -> None:
+    csv = Path(__file__).resolve().parents[2] / "data" / "adult" / "adult-test.csv"
+    results = pipeline.run_path(csv, "adult-income")
+    assert len(results) == 16281 and all(r.ok for r in results)
+    correct = sum(r.payload.best.label == r.payload.true_label for r in results)  # type: ignore[union-attr]
+    accuracy = correct / len(results)
+    card = pipeline.registry.get("adult-income")
+    assert accuracy >= 0.84
+    assert accuracy == pytest.approx(0.877, abs=0.005)  # the build script's sklearn accuracy, in the card
+    assert card.tabular is not None and card.tabular.label_column == "income"

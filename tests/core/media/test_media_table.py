@@ -77,6 +77,15 @@ def test_binary_file_named_csv(tmp_path: Path, mf) -> None:
         read_csv(_write(tmp_path, "noise.csv", bytes(range(1, 32)) * 20))
 
 
+def test_text_flavours_still_parse_and_lfs_pointers_are_refused() -> None:
+    """Text that sniffs as JSON or XML is still text to the CSV reader; a Git LFS pointer is not data."""
+    assert parse_csv(b"[1],[2]\n3,4\n", name="a.csv").rows == (("3", "4"),)
+    assert parse_csv(b'<?xml version="1.0"?>,b\n1,2\n', name="b.csv").rows == (("1", "2"),)
+    pointer = b"version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n"
+    with pytest.raises(UnsupportedFormatError, match=r"^c\.csv is not a CSV file: it looks like a Git LFS pointer"):
+        parse_csv(pointer, name="c.csv")
+
+
 def test_ragged_rows_name_the_line(tmp_path: Path) -> None:
     data = b"a,b,c\n1,2,3\n4,5,6\n7,8\n9,10,11,12\n"
     with pytest.raises(MediaError, match=r"^r\.csv: line 4 has 2 fields, expected 3 like the header$"):
