@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_app.core.paths import UserDirs
+from desktop_app.core.startup import process_age_s
 from desktop_app.core.services import AppServices
 
 
@@ -26,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders to open at start")
     parser.add_argument("--quit-after", type=int, default=None, metavar="MS", help="quit after MS milliseconds")
     parser.add_argument("--screenshot", default=None, metavar="PNG", help="with --quit-after: save the window first")
+    parser.add_argument("--startup-report", action="store_true", help="print the time from launch to window shown")
     args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
 
     from PySide6.QtCore import QTimer
@@ -43,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_theme(app, services.settings.theme)
     window = QtMainWindow(services)
     window.show()
+    if args.startup_report:
+        QTimer.singleShot(0, lambda: print(f"startup: window shown {process_age_s():.2f} s after launch", flush=True))
     if args.paths:
         QTimer.singleShot(0, lambda: window.open_paths(args.paths))
     if args.quit_after is not None:

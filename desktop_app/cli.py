@@ -140,6 +140,27 @@ def cmd_providers(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from desktop_app.core.selftest import run_checks
+
+    failed = 0
+    for check in run_checks(_pipeline(args)):
+        failed += not check.ok
+        _emit({"check": check.name, "ok": check.ok, "detail": check.detail}, args.json, check.line())
+    summary = "self-test passed" if not failed else f"self-test FAILED: {failed} check(s)"
+    if not args.json:
+        print(summary, flush=True)
+    return 1 if failed else 0
+
+
+def cmd_diagnostics(args: argparse.Namespace) -> int:
+    from desktop_app.core.diagnostics import system_info, system_info_text
+
+    info = system_info()
+    _emit(info, args.json, system_info_text(info))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="desktop-app", description="Offline ONNX inference workbench.")
     parser.add_argument("--version", action="version", version=f"desktop-app {__version__}")
@@ -180,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("providers", parents=[common], help="which execution providers work here, and why")
     p.set_defaults(func=cmd_providers)
+
+    p = sub.add_parser("self-test", parents=[common], help="check every provider and bundled model")
+    p.set_defaults(func=cmd_self_test)
+
+    p = sub.add_parser("diagnostics", parents=[common], help="versions, providers and audio devices")
+    p.set_defaults(func=cmd_diagnostics)
     return parser
 
 
@@ -187,6 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the command line; returns the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "--self-test":
+        argv[0] = "self-test"
     args = parser.parse_args(argv)
     if args.command == "models" and args.action != "list" and not args.targets:
         parser.error(f"models {args.action} needs model ids or paths")
@@ -199,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

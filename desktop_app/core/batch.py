@@ -37,18 +37,29 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Folders -> their supported files (recursive, sorted, hidden files and folders skipped);
-    files are kept as given, supported or not, so every dropped file gets a row."""
+def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Dropped paths -> (files to run, files skipped inside folders).
+
+    Folders give their supported files (recursive, sorted, hidden files and folders skipped); the
+    unsupported files found in them are returned as skipped so the caller can say so. Files dropped
+    one by one are kept as given, supported or not, so each of them gets a row."""
     out: list[Path] = []
+    skipped: list[Path] = []
     for path in paths:
         path = Path(path)
-        if path.is_dir():
-            found = [p for p in path.rglob("*") if p.is_file() and kind_for_path(p) and not _hidden(p, path)]
-            out.extend(sorted(found, key=lambda p: p.relative_to(path).parts))
-        else:
+        if not path.is_dir():
             out.append(path)
-    return out
+            continue
+        found = sorted((p for p in path.rglob("*") if not _hidden(p, path) and p.is_file()),
+                       key=lambda p: p.relative_to(path).parts)
+        out.extend(p for p in found if kind_for_path(p))
+        skipped.extend(p for p in found if not kind_for_path(p))
+    return out, skipped
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """The files a drop runs (see `expand`)."""
+    return expand(paths)[0]
 
 
 @dataclass(frozen=True)
@@ -86,9 +97,18 @@ def route(path: Path, settings: Settings, index: int = 0) -> BatchJob:
     return BatchJob(index, path, kind, model_id, options)
 
 
-def plan_batch(paths: Iterable[Path], settings: Settings, first_index: int = 0) -> list[BatchJob]:
+@dataclass(frozen=True)
+class BatchPlan:
+    """The jobs of one drop, in run order, and the unsupported files its folders held."""
+
+    jobs: list[BatchJob]
+    skipped: list[Path]
+
+
+def plan_batch(paths: Iterable[Path], settings: Settings, first_index: int = 0) -> BatchPlan:
     """Dropped paths -> numbered jobs, folders expanded, in the order they will run."""
-    return [route(p, settings, first_index + i) for i, p in enumerate(expand_paths(paths))]
+    files, skipped = expand(paths)
+    return BatchPlan([route(p, settings, first_index + i) for i, p in enumerate(files)], skipped)
 
 
 def rate_unit(jobs: Iterable[BatchJob]) -> str:

@@ -92,6 +92,7 @@ class ModelCard:
     source: Source = field(default_factory=Source)
     bundled: bool = False
     second_stage: str | None = None  # e.g. the emotion model run on detected faces
+    sample: str | None = None  # a file under resources/samples/ the self-test runs the model on
 
     @property
     def path(self) -> Path:
@@ -255,6 +256,9 @@ def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) 
         **{k: _text(v, f"source.{k}", where) for k, v in source_raw.items() if k in Source.__dataclass_fields__}
     )
 
+    sample = _get(data, "sample", str, where)
+    if not _plain_name(sample):
+        raise ModelCardError(f"{where}: 'sample' must be a plain file name in resources/samples")
     image = _parse_image(data["image"], where) if isinstance(data.get("image"), dict) else None
     audio = _parse_audio(data["audio"], where) if isinstance(data.get("audio"), dict) else None
     tabular = _parse_tabular(data["tabular"], where) if isinstance(data.get("tabular"), dict) else None
@@ -285,6 +289,7 @@ def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) 
         source=source,
         bundled=bundled,
         second_stage=_get(data, "second_stage", str, where),
+        sample=sample,
     )
 
 

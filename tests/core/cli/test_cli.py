@@ -167,3 +167,44 @@ def test_exit_status_two_for_usage_errors() -> None:
     assert done.returncode == 1
     item = json.loads(done.stdout)
     assert not item["ok"] and "nowhere.jpg" in item["error"] and "Traceback" not in done.stderr
+
+
+def test_self_test_checks_every_provider_and_bundled_model(capsys: pytest.CaptureFixture[str]) -> None:
+    code, checks = run_json(capsys, "--self-test")
+    assert code == 0
+    names = [c["check"] for c in checks]
+    assert {"provider CPU", "model efficientnet-lite0", "model centerface", "model fer-emotion", "model silero-vad",
+            "model adult-income"} <= set(names)
+    assert all(c["ok"] for c in checks)
+    cat = next(c for c in checks if c["check"] == "model efficientnet-lite0")
+    assert "cat" in cat["detail"]
+
+
+def test_self_test_fails_on_a_broken_bundled_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    for model in ("fer-emotion", "efficientnet-lite0"):
+        shutil.copytree(ROOT / "models" / model, tmp_path / model)
+    onnx_file = tmp_path / "fer-emotion" / "fer-emotion.onnx"
+    onnx_file.write_bytes(onnx_file.read_bytes()[:1000])
+    monkeypatch.setenv("DESKTOP_APP_MODELS_DIR", str(tmp_path))
+    code, checks = run_json(capsys, "self-test")
+    assert code == 1
+    verdicts = {c["check"]: c for c in checks}
+    assert not verdicts["model fer-emotion"]["ok"] and "sha256" in verdicts["model fer-emotion"]["detail"]
+    assert verdicts["model efficientnet-lite0"]["ok"]
+
+
+def test_diagnostics_lists_versions(capsys: pytest.CaptureFixture[str]) -> None:
+    code, (info,) = run_json(capsys, "diagnostics")
+    assert code == 0 and info["app"] and "onnxruntime" in info["onnxruntime"]
+    assert "CPUExecutionProvider" in info["providers_in_build"]
+    assert isinstance(info["audio_devices"], list)
+
+
+def test_process_age_is_measured() -> None:
+    from desktop_app.core.startup import process_age_s
+
+    age = process_age_s()
+    assert 0.0 < age < 24 * 3600
