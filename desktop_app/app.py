@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_app.core.paths import UserDirs
-from desktop_app.core.startup import process_age_s
 from desktop_app.core.services import AppServices
+from desktop_app.core.startup import process_age_s
 
 
 def _log_to_file(dirs: UserDirs) -> None:
