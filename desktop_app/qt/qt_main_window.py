@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -35,7 +36,9 @@ from desktop_app.core.services import AppServices
 from desktop_app.core.settings import THEMES
 from desktop_app.qt.files.qt_files_panel import QtFilesPanel
 from desktop_app.qt.models.qt_model_manager import QtModelManager
+from desktop_app.qt.qt_background import DiagnosticsWorker, SelfTestWorker, WarmupWorker
 from desktop_app.qt.qt_theme import apply_theme
+from desktop_app.qt.qt_workers import WorkerController
 from desktop_app.qt.results.qt_result_view import QtResultView
 
 MODEL_SUFFIXES = {".onnx"}
@@ -91,6 +94,10 @@ class QtMainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._restore_geometry()
+        self.background = WorkerController("background", self)
+        self.warmup = WorkerController("warmup", self)
+        self.self_test_lines: list[str] = []
+        QTimer.singleShot(0, self._start_warmup)
 
     # -- construction ------------------------------------------------------------------------
 
@@ -164,6 +171,9 @@ class QtMainWindow(QMainWindow):
         self._action(settings_menu, "Open &settings folder", self._open_settings_folder, "Ctrl+,")
 
         help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Diagnostics: copy system info", self.copy_diagnostics)
+        self._action(help_menu, "Run &self-test", self.run_self_test)
+        help_menu.addSeparator()
         self._action(help_menu, "&About", self._about, QKeySequence.StandardKey.HelpContents)
 
     def _connect(self) -> None:
@@ -213,6 +223,7 @@ class QtMainWindow(QMainWindow):
         self.services.update_settings(provider=choice)
         for action in self.provider_actions.actions():
             action.setChecked(action.text().replace("&", "").lower().replace(" ", "-") == choice)
+        self.model_manager.sync_provider(choice)
         self._show_provider(None)
         self.show_message(f"provider set to {choice}; it applies to the next run")
 
@@ -246,6 +257,38 @@ class QtMainWindow(QMainWindow):
             self.inputs.setCurrentWidget(self.files_panel)
             self.files_panel.run_paths(inputs)
 
+    # -- background jobs ---------------------------------------------------------------------
+
+    def _start_warmup(self) -> None:
+        """Load the default models' sessions in a worker once the window is on screen."""
+        ids = list(dict.fromkeys(self.services.model_for(kind) for kind in ("image", "detect", "audio", "table")))
+        worker = WarmupWorker(self.services.pipeline, ids)
+        worker.problem.connect(lambda model_id, why: self.show_message(f"{model_id}: {why}"))
+        self.warmup.start(worker)
+
+    def copy_diagnostics(self) -> None:
+        worker = DiagnosticsWorker()
+        worker.ready.connect(self._diagnostics_ready)
+        worker.failed.connect(lambda exc: self.show_message(f"diagnostics failed: {exc}"))
+        self.background.start(worker)
+
+    def _diagnostics_ready(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.show_message("system information copied to the clipboard")
+        self.last_diagnostics = text
+
+    def run_self_test(self) -> None:
+        self.self_test_lines = []
+        worker = SelfTestWorker(self.services.pipeline)
+        worker.line.connect(self.self_test_lines.append)
+        worker.line.connect(self.show_message)
+        worker.done.connect(self._self_test_done)
+        self.background.start(worker)
+
+    def _self_test_done(self, ok: bool) -> None:
+        self.show_message("self-test passed" if ok else "self-test FAILED — see Help ▸ Run self-test details")
+        self.self_test_passed = ok
+
     # -- misc --------------------------------------------------------------------------------
 
     def _open_settings_folder(self) -> None:
@@ -276,4 +319,6 @@ class QtMainWindow(QMainWindow):
         store.sync()
         self.files_panel.shutdown()
         self.model_manager.shutdown()
+        self.warmup.stop()
+        self.background.stop()
         super().closeEvent(event)
