@@ -44,9 +44,9 @@ def main(wav: str, device: str) -> int:
             if player is None and update.position_s >= 0.5:
                 offset_s = update.position_s  # audio captured before playback started
                 player = subprocess.Popen(["paplay", "--device=vspk", wav])
-            if player is not None and player.poll() is not None:
-                if update.position_s - offset_s > _duration(wav) + 1.5:  # type: ignore[operator]
-                    break
+            played = player is not None and player.poll() is not None
+            if played and update.position_s - offset_s > _duration(wav) + 1.5:  # type: ignore[operator]
+                break
         last = vad.finish()
         if last:
             segments.append(last.to_dict())
