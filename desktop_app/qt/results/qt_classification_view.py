@@ -56,10 +56,11 @@ class QtClassificationView(QWidget):
         self.bars = QtScoreBars()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.canvas, 100)  # grows first, up to the picture's height
         layout.addWidget(self.top_label)
         layout.addWidget(self.truth_label)
         layout.addWidget(self.bars)
+        layout.addStretch(1)
 
     def show_result(self, result: Result, image: np.ndarray | None = None) -> None:
         payload = result.payload

@@ -57,9 +57,10 @@ class QtDetectionView(QWidget):
             toggles.addWidget(check)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.canvas, 100)  # grows first, up to the picture's height
         layout.addLayout(slider_row)
         layout.addLayout(toggles)
+        layout.addStretch(1)
 
         self.slider.valueChanged.connect(self._on_slider)
         self.slider.setValue(round(DEFAULT_THRESHOLD * 100))

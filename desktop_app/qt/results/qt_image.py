@@ -3,11 +3,14 @@ its image and any overlay coordinates together."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX
 _FORMATS = {2: QImage.Format.Format_Grayscale8, 3: QImage.Format.Format_RGB888, 4: QImage.Format.Format_RGBA8888}
 
 
@@ -52,7 +55,8 @@ def warning_colour(palette: QPalette) -> QColor:
 
 class QtImageCanvas(QWidget):
     """Paints a picture scaled to fit (aspect kept, centred); subclasses draw overlays in the picture's
-    logical coordinates (e.g. original pixels) through `map_point` / `map_rect`."""
+    logical coordinates (e.g. original pixels) through `map_point` / `map_rect`. Its height is capped at
+    what the picture needs at the current width, so wide pictures leave no empty bands above and below."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,7 +76,21 @@ class QtImageCanvas(QWidget):
         else:
             self._logical = QSizeF()
         self._cache = None
+        self._cap_height()
         self.update()
+
+    def _cap_height(self) -> None:
+        if self._logical.isEmpty():
+            self.setMaximumHeight(UNLIMITED)
+            return
+        margins = self.contentsMargins()
+        width = max(1, self.width() - margins.left() - margins.right())
+        needed = math.ceil(width * self._logical.height() / self._logical.width()) + margins.top() + margins.bottom()
+        self.setMaximumHeight(max(self.minimumSizeHint().height(), needed))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._cap_height()
 
     def has_image(self) -> bool:
         return self._image is not None

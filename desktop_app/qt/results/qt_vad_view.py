@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.results import Result, VadResult
 
+SEGMENT_COLOUR = QColor(40, 170, 90)  # speech segments: green, distinct from the palette-blue curve
+
 
 def seconds(value: float) -> str:
     """4.094 -> '4.09 s'."""
@@ -42,6 +44,7 @@ class QtVadTimeline(QWidget):
         self._vad: VadResult | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setAccessibleName("Speech probability timeline")
+        self.setToolTip("Blue curve: speech probability of each chunk; green: detected speech segments")
 
     def set_vad(self, vad: VadResult) -> None:
         self._vad = vad
@@ -74,6 +77,7 @@ class QtVadTimeline(QWidget):
         if self._vad is not None and rect.width() > 0 and rect.height() > 0:
             self._paint_segments(painter, rect, pal)
             self._paint_curve(painter, rect, pal)
+            self._paint_strips(painter, rect)
             self._paint_axes(painter, rect, pal)
         painter.setPen(pal.color(QPalette.ColorRole.Mid))
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -82,11 +86,18 @@ class QtVadTimeline(QWidget):
 
     def _paint_segments(self, painter: QPainter, rect: QRectF, pal: QPalette) -> None:
         assert self._vad is not None
-        shade = QColor(pal.color(QPalette.ColorRole.Highlight))
-        shade.setAlpha(55)
-        for seg in self._vad.segments:
+        shade = QColor(SEGMENT_COLOUR)
+        shade.setAlpha(50)
+        for seg in self._vad.segments:  # a tinted band behind the curve
             x1, x2 = self.x_for(seg.start_s), self.x_for(seg.end_s)
-            painter.fillRect(QRectF(x1, rect.top(), max(1.0, x2 - x1), rect.height()), shade)
+            band = QRectF(x1, rect.top(), max(1.0, x2 - x1), rect.height())
+            painter.fillRect(band, shade)
+
+    def _paint_strips(self, painter: QPainter, rect: QRectF) -> None:
+        assert self._vad is not None
+        for seg in self._vad.segments:  # solid strips along the top, over the curve, mark where speech is
+            x1, x2 = self.x_for(seg.start_s), self.x_for(seg.end_s)
+            painter.fillRect(QRectF(x1, rect.top(), max(1.0, x2 - x1), 6), SEGMENT_COLOUR)
 
     def _paint_curve(self, painter: QPainter, rect: QRectF, pal: QPalette) -> None:
         assert self._vad is not None
@@ -144,6 +155,7 @@ class QtVadView(QWidget):
         self.summary_label.setWordWrap(True)
         self.summary_label.setAccessibleName("Speech summary")
         self.timeline = QtVadTimeline()
+        self.timeline.setMaximumHeight(260)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setAccessibleName("Speech segments")
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
@@ -154,7 +166,7 @@ class QtVadView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary_label)
-        layout.addWidget(self.timeline, 2)
+        layout.addWidget(self.timeline, 1)
         layout.addWidget(self.table, 1)
 
     def show_result(self, result: Result, image: np.ndarray | None = None) -> None:
@@ -164,7 +176,7 @@ class QtVadView(QWidget):
         speech = sum(s.end_s - s.start_s for s in vad.segments)
         n = len(vad.segments)
         self.summary_label.setText(
-            f"{n} speech segment{'s' if n != 1 else ''} · {speech:.1f} s of speech in {vad.duration_s:.1f} s")
+            f"{n} speech segment{'s' if n != 1 else ''} (green) · {speech:.1f} s of speech in {vad.duration_s:.1f} s")
         self.table.setRowCount(n)
         for row, seg in enumerate(vad.segments):
             cells = (str(row + 1), seconds(seg.start_s), seconds(seg.end_s), seconds(seg.end_s - seg.start_s),

@@ -1,0 +1,266 @@
+"""Result views: one page per payload type, header with model/provider/timings, errors inline, the
+detection slider filtering live, previews mapped to original coordinates, screenshots for review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from desktop_app.core.media.image import load_image
+from desktop_app.core.results import (
+    ClassificationResult,
+    ClassScore,
+    Detection,
+    DetectionResult,
+    RawResult,
+    Result,
+    SpeechSegment,
+    TensorSummary,
+    Timings,
+    VadResult,
+)
+from desktop_app.core.runtime.session import ProviderReport
+from desktop_app.qt.results.qt_image import qimage_from_array
+from desktop_app.qt.results.qt_result_view import QtResultView
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "resources" / "samples"
+SHOTS = ROOT / "build" / "screenshots"
+CPU = ProviderReport("auto", ("CPUExecutionProvider",), ("CPUExecutionProvider",), None)
+TIMINGS = Timings(3.1, 2.0, 41.3, 0.2)
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from desktop_app.core.paths import UserDirs
+    from desktop_app.core.services import AppServices
+
+    return AppServices.create(UserDirs.under(tmp_path_factory.mktemp("home"))).pipeline
+
+
+@pytest.fixture
+def view(qtbot):  # type: ignore[no-untyped-def]
+    widget = QtResultView()
+    qtbot.addWidget(widget)
+    widget.resize(560, 680)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _distinct_colours(image: QImage) -> int:
+    return len({image.pixel(x, y) for x in range(0, image.width(), 11) for y in range(0, image.height(), 7)})
+
+
+def _face(score: float, box: tuple[float, float, float, float] = (100, 80, 200, 220)) -> Detection:
+    x1, y1, x2, y2 = box
+    marks = ((x1 + 30, y1 + 50), (x2 - 30, y1 + 50), ((x1 + x2) / 2, y1 + 80), (x1 + 35, y2 - 30), (x2 - 35, y2 - 30))
+    return Detection(box=box, score=score, label="face", landmarks=marks, emotion=ClassScore(3, "happy", 0.98))
+
+
+def _detections(*scores: float, width: int = 400, height: int = 300) -> Result:
+    dets = tuple(_face(s, (20 + 120 * i, 40, 110 + 120 * i, 160)) for i, s in enumerate(scores))
+    return Result("faces.jpg", True, "centerface", provider=CPU, timings=TIMINGS,
+                  payload=DetectionResult(dets, width, height), task="detect-faces")
+
+
+def test_classification_on_the_cat_shows_the_top_label(view, pipeline, qtbot) -> None:  # type: ignore[no-untyped-def]
+    (result,) = pipeline.run_path(SAMPLES / "cat-chelsea.jpg", "efficientnet-lite0")
+    assert result.ok, result.error
+    view.show_result(result, load_image(SAMPLES / "cat-chelsea.jpg"))
+    assert view.current_page == "classification"
+    page = view.classification
+    assert page.top_label.text().startswith(result.payload.best.label)
+    assert [label for label, _ in page.bars.rows()] == [s.label for s in result.payload.top]
+    assert page.canvas.isVisible() and page.canvas.has_image()
+    assert "cat-chelsea.jpg" in view.header.source_label.text()
+    assert "efficientnet-lite0" in view.header.model_label.text()
+    assert view.header.timings_label.text().startswith("decode ") and "infer" in view.header.timings_label.text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = view.grab()
+    assert shot.save(str(SHOTS / "result-classification-cat.png"))
+    assert _distinct_colours(shot.toImage()) > 20
+
+
+def test_classification_by_hand_shows_bars_and_true_label(view) -> None:  # type: ignore[no-untyped-def]
+    top = (ClassScore(1, "dog", 0.7), ClassScore(0, "cat", 0.3))
+    result = Result("pet.png", True, "m", timings=TIMINGS, payload=ClassificationResult(top, 2, true_label="cat"))
+    view.show_result(result, np.zeros((40, 60, 3), np.uint8))
+    page = view.classification
+    assert page.top_label.text() == "dog — 70.0%"
+    assert page.bars.rows() == [("dog", "70.0%"), ("cat", "30.0%")]
+    assert "cat" in page.truth_label.text() and "✗" in page.truth_label.text()
+    assert view.header.timings_label.text() == "decode 3.1 · pre 2.0 · infer 41.3 · post 0.2 ms"
+
+
+def test_tabular_row_shows_prediction_true_label_and_row(view, pipeline) -> None:  # type: ignore[no-untyped-def]
+    results = pipeline.run_path(SAMPLES / "adult-test-sample.csv", "adult-income")
+    result = results[0]
+    view.show_result(result, None)
+    assert view.current_page == "tabular"
+    assert view.tabular.predicted_label.text().startswith(f"Predicted: {result.payload.best.label}")
+    assert result.payload.true_label in view.tabular.truth_label.text()
+    assert "✓" in view.tabular.truth_label.text() or "✗" in view.tabular.truth_label.text()
+    assert view.header.source_label.text() == "adult-test-sample.csv · row 1"
+    assert len(view.tabular.bars.rows()) == 2
+
+
+def test_detection_slider_filters_the_astronaut_face(view, pipeline, qtbot) -> None:  # type: ignore[no-untyped-def]
+    (result,) = pipeline.run_path(SAMPLES / "portrait-astronaut.jpg", "centerface", emotion=True)
+    assert result.ok, result.error
+    (face,) = result.payload.detections
+    assert face.score == pytest.approx(0.93, abs=0.01) and face.emotion is not None
+    view.show_result(result, load_image(SAMPLES / "portrait-astronaut.jpg"))
+    page = view.detection
+    assert view.current_page == "detection"
+    assert page.threshold == 0.5 and page.count_label.text() == "1 of 1 face above 0.50"
+    page.set_threshold(0.95)
+    assert page.canvas.visible_detections() == []
+    assert page.count_label.text() == "0 of 1 face above 0.95"
+    page.set_threshold(0.5)
+    assert page.canvas.visible_detections() == [face]
+    assert page.count_label.text() == "1 of 1 face above 0.50"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = view.grab()
+    assert shot.save(str(SHOTS / "result-detection-portrait.png"))
+    assert _distinct_colours(shot.toImage()) > 20
+
+
+def test_detection_count_and_keyboard_slider(view, qtbot) -> None:  # type: ignore[no-untyped-def]
+    view.show_result(_detections(0.93, 0.6, 0.3), np.full((300, 400, 3), 120, np.uint8))
+    page = view.detection
+    page.set_threshold(0.5)
+    assert page.count_label.text() == "2 of 3 faces above 0.50"
+    page.slider.setFocus()
+    qtbot.keyClick(page.slider, Qt.Key.Key_PageUp)  # +0.05
+    qtbot.keyClick(page.slider, Qt.Key.Key_Right)  # +0.01
+    assert page.threshold == pytest.approx(0.56)
+    assert page.count_label.text() == "2 of 3 faces above 0.56"
+    for _ in range(5):
+        qtbot.keyClick(page.slider, Qt.Key.Key_PageUp)
+    assert page.count_label.text() == "1 of 3 faces above 0.81"
+    qtbot.keyClick(page.slider, Qt.Key.Key_End)
+    assert page.threshold == 1.0 and page.count_label.text() == "0 of 3 faces above 1.00"
+    qtbot.keyClick(page.slider, Qt.Key.Key_Home)
+    assert page.threshold == 0.05 and page.count_label.text() == "3 of 3 faces above 0.05"
+    assert page.slider.accessibleName()
+
+
+def test_detection_toggles_switch_layers(view) -> None:  # type: ignore[no-untyped-def]
+    view.show_result(_detections(0.9), np.full((300, 400, 3), 200, np.uint8))
+    page = view.detection
+    page.landmarks_check.setChecked(False)
+    page.labels_check.setChecked(False)
+    assert page.canvas.show_boxes and not page.canvas.show_landmarks and not page.canvas.show_labels
+    boxes_only = page.canvas.grab().toImage()
+    page.boxes_check.setChecked(False)
+    assert page.canvas.grab().toImage() != boxes_only  # the box is gone from the picture
+
+
+def test_downscaled_preview_maps_boxes_like_the_original(view) -> None:  # type: ignore[no-untyped-def]
+    result = _detections(0.9, width=800, height=600)
+    canvas = view.detection.canvas
+    view.show_result(result, np.zeros((600, 800, 3), np.uint8))
+    full_rect = canvas.box_rect(result.payload.detections[0])
+    view.show_result(result, np.zeros((150, 200, 3), np.uint8))  # a quarter-size preview
+    preview_rect = canvas.box_rect(result.payload.detections[0])
+    assert preview_rect == full_rect
+    image_rect = canvas.image_rect()
+    x1, y1, x2, y2 = result.payload.detections[0].box
+    scale = image_rect.width() / 800
+    assert image_rect.height() / 600 == pytest.approx(scale)
+    assert preview_rect.left() == pytest.approx(image_rect.left() + x1 * scale)
+    assert preview_rect.top() == pytest.approx(image_rect.top() + y1 * scale)
+    assert preview_rect.width() == pytest.approx((x2 - x1) * scale)
+    canvas_width = canvas.width()
+    view.resize(view.width() + 200, view.height())  # boxes follow the window
+    view.layout().activate()
+    if canvas.width() != canvas_width:
+        assert canvas.box_rect(result.payload.detections[0]) != preview_rect
+
+
+def test_error_result_shows_its_message_inline(view) -> None:  # type: ignore[no-untyped-def]
+    result = Result("broken.jpg", False, "efficientnet-lite0", error="broken.jpg is not an image this app can read")
+    view.show_result(result, None)
+    assert view.current_page == "error"
+    assert view.error_label.text() == "broken.jpg is not an image this app can read"
+    assert view.error_label.wordWrap()
+    assert view.error_label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert "broken.jpg" in view.header.source_label.text()
+    leaked = Result("x.wav", False, error='Traceback (most recent call last):\n  File "x"\nValueError: bad rate')
+    view.show_result(leaked, None)
+    assert view.error_label.text() == "ValueError: bad rate"
+
+
+def test_provider_fallback_is_shown_with_its_reason(view) -> None:  # type: ignore[no-untyped-def]
+    report = ProviderReport("cuda", ("CUDAExecutionProvider", "CPUExecutionProvider"), ("CPUExecutionProvider",),
+                            "CUDA was requested but the session runs on CPU: no GPU")
+    payload = ClassificationResult((ClassScore(0, "a", 1.0),), 1)
+    view.show_result(Result("a.png", True, "m", provider=report, timings=TIMINGS, payload=payload), None)
+    assert "⚠" in view.header.model_label.text() and "CPU" in view.header.model_label.text()
+    assert view.header.fallback_label.isVisible()
+    assert "no GPU" in view.header.fallback_label.text()
+    assert not view.classification.canvas.isVisible()  # no picture -> no empty picture box
+
+
+def test_vad_result_lists_its_segments(view) -> None:  # type: ignore[no-untyped-def]
+    segments = (SpeechSegment(0.99, 4.09, 0.91), SpeechSegment(5.5, 7.5, 0.9), SpeechSegment(7.6, 9.1, 0.87))
+    probs = tuple(0.95 if any(s.start_s <= i * 0.032 <= s.end_s for s in segments) else 0.02 for i in range(320))
+    result = Result("speech.wav", True, "silero-vad", provider=CPU, timings=TIMINGS,
+                    payload=VadResult(segments, probs, 0.032, 10.24), task="vad")
+    view.show_result(result, None)
+    page = view.vad
+    assert view.current_page == "vad"
+    assert page.table.rowCount() == 3
+    assert [page.table.item(r, 1).text() for r in range(3)] == ["0.99 s", "5.50 s", "7.60 s"]
+    assert page.table.item(0, 2).text() == "4.09 s"
+    assert page.summary_label.text().startswith("3 speech segments")
+    assert _distinct_colours(page.timeline.grab().toImage()) > 3
+
+
+def test_raw_result_shows_the_tensor_rows(view) -> None:  # type: ignore[no-untyped-def]
+    inputs = (TensorSummary("input", "float32", (1, 3, 224, 224), -1.0, 1.0, 0.01, 0.5, (0.1, 0.2)),)
+    outputs = (TensorSummary("logits", "float32", (1, 1000), -5.5, 12.25, 0.0, 2.0, (1.5, -2.0, 3.25)),
+               TensorSummary("label", "string", (1,), None, None, None, None))
+    view.show_result(Result("x.png", True, "raw-model", payload=RawResult(inputs, outputs), task="raw"), None)
+    table = view.raw.table
+    assert view.current_page == "raw"
+    assert table.rowCount() == 3
+    assert [table.item(r, 1).text() for r in range(3)] == ["input", "logits", "label"]
+    assert [table.item(r, 0).text() for r in range(3)] == ["input", "output", "output"]
+    assert table.item(1, 3).text() == "[1, 1000]"
+    assert table.item(1, 5).text() == "12.25"
+    assert table.item(1, 8).text() == "1.5, -2, 3.25"
+    assert table.item(2, 4).text() == "—"
+
+
+@pytest.mark.parametrize("kind", ["classification", "detection", "vad", "raw", "error"])
+def test_every_page_grabs_as_a_real_picture(view, kind: str) -> None:  # type: ignore[no-untyped-def]
+    image = np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    results = {
+        "classification": Result("a.png", True, "m", payload=ClassificationResult((ClassScore(0, "a", 0.6),), 3)),
+        "detection": _detections(0.9, width=160, height=120),
+        "vad": Result("a.wav", True, "v", payload=VadResult((SpeechSegment(0.2, 0.6, 0.9),), (0.1, 0.9, 0.8, 0.1),
+                                                             0.25, 1.0)),
+        "raw": Result("a.png", True, "r", payload=RawResult((), (TensorSummary("y", "float32", (2,), 0, 1, 0.5, 0.5),))),
+        "error": Result("a.png", False, "m", error="the file is empty"),
+    }
+    view.show_result(results[kind], image)
+    assert view.current_page == kind
+    assert _distinct_colours(view.grab().toImage()) > 3
+
+
+def test_numpy_pixels_are_copied_into_the_qimage() -> None:
+    pixels = np.zeros((4, 5, 3), np.uint8)
+    pixels[0, 0] = (255, 0, 0)
+    image = qimage_from_array(pixels[:, :, :])
+    pixels[:] = 7
+    del pixels
+    assert (image.width(), image.height()) == (5, 4)
+    assert image.pixelColor(0, 0).red() == 255 and image.pixelColor(1, 0).red() == 0
+    with pytest.raises(ValueError):
+        qimage_from_array(np.zeros((4, 5, 3), np.float32))
