@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
 
-echo "== ruff"; .venv/bin/ruff check desktop_app tests bench models/build scripts
+echo "== ruff"; .venv/bin/ruff check desktop_app tests bench models/build scripts packaging
 echo "== mypy"; .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== core tests without PySide6"
