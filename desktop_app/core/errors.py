@@ -50,5 +50,21 @@ class TaskError(AppError):
     """A task cannot run on this model or this input."""
 
 
+class SourceError(AppError):
+    """A live source (camera index, video file, stream URL) cannot be opened or read."""
+
+
+class CameraUnavailableError(SourceError):
+    """The source cannot be opened: no camera at that index, busy, unreachable URL, missing or unreadable file."""
+
+
+class CameraLostError(SourceError):
+    """An open source stopped delivering frames (camera unplugged, stream stopped or stalled)."""
+
+
+class SourceEndedError(SourceError):
+    """A video file played to its end (not a failure: capture stops cleanly)."""
+
+
 class Cancelled(Exception):
     """Raised inside a worker when the user cancelled the work; not an error."""

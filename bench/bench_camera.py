@@ -1,0 +1,119 @@
+"""Live camera path against the bare model loop: a face video (real photos composed in code) played at
+30 FPS through CaptureThread + LiveDetector, and a bare ONNX Runtime loop on the same frames'
+pre-processed tensors, in the same run (bare loop before and after the live run, pooled).
+
+Goals (issue 4): processed FPS >= 0.9 x min(source FPS, bare FPS); latency p95 <= bare p95 + 2 frame
+intervals. The UI-thread stall is measured by the Qt panel's bench, not here (no UI in the core).
+Usage: .venv/bin/python bench/bench_camera.py [--seconds S] [--emotion] [--fps F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from desktop_app.core.models.registry import ModelRegistry  # noqa: E402
+from desktop_app.core.pipeline import Pipeline  # noqa: E402
+from desktop_app.core.runtime.session import SessionPool  # noqa: E402
+from desktop_app.core.sources.camera import CameraSource, parse_camera  # noqa: E402
+from desktop_app.core.sources.capture import CaptureThread  # noqa: E402
+from desktop_app.core.sources.frame_buffer import FrameBuffer  # noqa: E402
+from desktop_app.core.sources.live import LiveDetector, LiveFrame  # noqa: E402
+from desktop_app.core.tasks.detect_faces import DetectFacesTask  # noqa: E402
+from tests.core.sources.face_video import compose_frames, write_video  # noqa: E402
+
+
+def bare_loop(session: ort.InferenceSession, name: str, tensors: list[np.ndarray]) -> list[float]:
+    """Milliseconds per run of the bare session over every tensor."""
+    times = []
+    for tensor in tensors:
+        start = time.perf_counter()
+        session.run(None, {name: tensor})
+        times.append((time.perf_counter() - start) * 1000.0)
+    return times
+
+
+def live_run(pipeline: Pipeline, video: Path, seconds: float, emotion: bool) -> tuple[list[LiveFrame], float, FrameBuffer]:
+    """Play the video (looped, paced at its FPS) through the live path for `seconds` -> frames, elapsed, buffer."""
+    buffer = FrameBuffer()
+    capture = CaptureThread(CameraSource(parse_camera(str(video), realtime=True, loop=True)), buffer)
+    detector = LiveDetector(pipeline, "centerface", buffer=buffer, emotion=emotion)
+    frames: list[LiveFrame] = []
+    capture.start()
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        live = detector.next(timeout=2.0)
+        if live is None:
+            break
+        frames.append(live)
+    elapsed = time.perf_counter() - start
+    capture.stop(timeout=10)
+    return frames, elapsed, buffer
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--fps", type=float, default=30.0, help="source FPS of the generated video")
+    parser.add_argument("--emotion", action="store_true", help="also run the expression model on each face")
+    args = parser.parse_args()
+
+    frames, _ = compose_frames(90)
+    folder = Path(tempfile.mkdtemp(prefix="bench-camera-"))
+    video = write_video(folder / "faces.avi", frames, args.fps)
+    pipeline = Pipeline(ModelRegistry(ROOT / "models", folder / "user-models"), SessionPool("cpu"))
+    task = pipeline.task("centerface")
+    assert isinstance(task, DetectFacesTask)
+    tensors = [task.prep(f)[0] for f in frames]
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    bare = ort.InferenceSession(str(task.card.path), sess_options=opts, providers=["CPUExecutionProvider"])
+    name = bare.get_inputs()[0].name
+    bare_loop(bare, name, tensors[:5])  # warm-up, both sides
+    for f in frames[:3]:
+        pipeline.run_data(f, "centerface", "warm-up", emotion=args.emotion)
+
+    bare_ms = bare_loop(bare, name, tensors)
+    live, elapsed, buffer = live_run(pipeline, video, args.seconds, args.emotion)
+    bare_ms += bare_loop(bare, name, tensors)
+
+    bare_fps = 1000.0 / float(np.mean(bare_ms))
+    bare_p50, bare_p95 = (float(v) for v in np.percentile(bare_ms, [50, 95]))
+    counters = buffer.counters()
+    processed_fps = len(live) / elapsed
+    capture_fps = counters.captured / elapsed
+    latency = np.array([f.latency_ms for f in live])
+    inference = np.array([f.result.timings.inference_ms for f in live])
+    lat_p50, lat_p95 = (float(v) for v in np.percentile(latency, [50, 95]))
+    inf_p50, inf_p95 = (float(v) for v in np.percentile(inference, [50, 95]))
+    target = min(args.fps, bare_fps)
+    budget = bare_p95 + 2 * 1000.0 / args.fps
+    faces = sum(bool(f.visible_tracks) for f in live)
+    print(f"centerface 640x480, source {args.fps:g} FPS, {elapsed:.1f} s live, emotion {'on' if args.emotion else 'off'}, "
+          f"provider {task.session.report.used_short}, ONNX Runtime {ort.__version__}")
+    print(f"bare model loop        : {bare_fps:6.1f} FPS  (p50 {bare_p50:6.1f} ms, p95 {bare_p95:6.1f} ms, "
+          f"{len(bare_ms)} runs)")
+    print(f"capture                : {capture_fps:6.1f} FPS  ({counters.captured} frames, {counters.dropped} skipped)")
+    print(f"live processed         : {processed_fps:6.1f} FPS  ({len(live)} frames, {faces} with a face shown)")
+    print(f"ratio vs min({args.fps:g}, bare) : {processed_fps / target:.3f}  (goal >= 0.90)")
+    print(f"live inference         : p50 {inf_p50:6.1f} ms, p95 {inf_p95:6.1f} ms")
+    print(f"end-to-end latency     : p50 {lat_p50:6.1f} ms, p95 {lat_p95:6.1f} ms  "
+          f"(goal p95 <= bare p95 + 2 frames = {budget:.1f} ms: {'met' if lat_p95 <= budget else 'NOT met'})")
+    snap = live[-1].stats
+    print(f"stats strip (last {snap.window_s:g} s): capture {snap.capture_fps:.1f}, processed {snap.processed_fps:.1f}, "
+          f"skipped {snap.skipped_fps:.1f} FPS; inference p50/p95 {snap.inference_ms_p50:.1f}/{snap.inference_ms_p95:.1f} ms; "
+          f"latency p50/p95 {snap.latency_ms_p50:.1f}/{snap.latency_ms_p95:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
