@@ -33,8 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.qt.qt_compat import guard_none_refcount
     from desktop_app.qt.qt_main_window import QtMainWindow
     from desktop_app.qt.qt_theme import apply_theme
+
+    guard_none_refcount()
 
     services = AppServices.create()
     _log_to_file(services.dirs)
