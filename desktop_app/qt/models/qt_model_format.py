@@ -7,6 +7,20 @@ from html import escape
 
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.inspect import ModelInfo, TensorInfo
+from desktop_app.core.services import MODEL_FOR_KIND, AppServices
+
+KIND_LABELS = {"image": "images", "detect": "face detection", "audio": "audio", "table": "tables"}
+
+
+def model_choices(services: AppServices) -> dict[str, tuple[str, str]]:
+    """"Images: Name (id)" -> (kind, id) for every model that fits an input kind; the model that dropped
+    images go to now comes first, then the other models of that kind, then the other kinds."""
+    image_kind = "detect" if services.settings.image_task == "detect-faces" else "image"
+    kinds = [image_kind, *(k for k in MODEL_FOR_KIND if k != image_kind)]
+    current = services.model_for(image_kind)
+    pairs = [(kind, card) for kind in kinds for card in services.models_for(kind)]
+    pairs.sort(key=lambda pair: pair[0] != image_kind or pair[1].id != current)  # stable: only moves current
+    return {f"{KIND_LABELS[kind].capitalize()}: {card.name} ({card.id})": (kind, card.id) for kind, card in pairs}
 
 
 def format_shape(tensor: TensorInfo) -> str:
@@ -51,13 +65,27 @@ def info_facts(info: ModelInfo) -> list[tuple[str, str]]:
     return facts
 
 
+def _paragraphs(text: str) -> str:
+    """Reflow hard-wrapped card text: blank lines split paragraphs, indented lines keep their own line."""
+    out = []
+    for block in text.strip().split("\n\n"):
+        html = ""
+        for line in block.splitlines():
+            if not html:
+                html = escape(line.strip())
+            elif line[:1].isspace():
+                html += "<br>&nbsp;&nbsp;" + escape(line.strip())
+            else:
+                html += " " + escape(line.strip())
+        out.append(f"<p>{html}</p>")
+    return "".join(out)
+
+
 def card_html(card: ModelCard) -> str:
-    """The model card as simple HTML: description, license, source, limitations, thresholds."""
+    """The model card as simple HTML: license, source, limitations and thresholds first, then the description."""
     parts = [f"<h3>{escape(card.name)}</h3>",
              f"<p><b>id</b> {escape(card.id)} · <b>task</b> {escape(card.task)} · "
              f"<b>version</b> {escape(card.version)} · {'bundled' if card.bundled else 'user model'}</p>"]
-    if card.description.strip():
-        parts.append(f"<p style='white-space: pre-wrap'>{escape(card.description.strip())}</p>")
     license_text = escape(card.license)
     if card.license_file:
         license_text += f" (see {escape(card.license_file)})"
@@ -80,4 +108,6 @@ def card_html(card: ModelCard) -> str:
         parts.append(f"<p><b>Thresholds</b></p><ul>{items}</ul>")
     if card.second_stage:
         parts.append(f"<p><b>Second stage:</b> {escape(card.second_stage)} runs on each detection</p>")
+    if card.description.strip():
+        parts.append("<p><b>Description</b></p>" + _paragraphs(card.description))
     return "\n".join(parts)

@@ -56,6 +56,8 @@ class QtModelInspector(QWidget):
         self.io_table.setAccessibleName("Model inputs and outputs")
         self.io_table.setHorizontalHeaderLabels(["", "Name", "Type", "Shape"])
         self.io_table.verticalHeader().setVisible(False)
+        self.io_table.verticalHeader().setDefaultSectionSize(self.io_table.fontMetrics().height() + 8)
+        self.io_table.setWordWrap(False)
         self.io_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.io_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.io_table.horizontalHeader()

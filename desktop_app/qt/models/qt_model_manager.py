@@ -1,16 +1,37 @@
-"""Model manager (stub until the model manager lands)."""
+"""Model manager panel: provider choice with health verdicts, the model list (bundled + user) with integrity
+status, import/remove, "use for" actions, and the inspector of the selected model.
+
+The panel is a view: background work (verify, inspect, import, health) belongs to QtModelController."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QListWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
-from desktop_app.core.services import AppServices
+from desktop_app.core.models.card import ModelCard
+from desktop_app.core.services import MODEL_FOR_KIND, TASKS_FOR_KIND, AppServices
+from desktop_app.core.settings import Settings
+from desktop_app.qt.models.qt_model_controller import QtModelController
+from desktop_app.qt.models.qt_model_format import model_choices
+from desktop_app.qt.models.qt_model_table import ModelRow, file_size
+from desktop_app.qt.models.qt_model_view import QtModelManagerView
+from desktop_app.qt.models.qt_model_workers import ImportOutcome, InspectOutcome, VerifyState, VerifyStatus
+
+USE_LABELS = {"image": "Use for &images", "detect": "Use for &face detection", "audio": "Use for &audio",
+              "table": "Use for &tables"}
 
 
-class QtModelManager(QWidget):
+class QtModelManager(QtModelManagerView):
     """Bundled and user models, import/remove, inspector, provider choice with health verdicts."""
 
     models_changed = Signal()
@@ -19,19 +40,248 @@ class QtModelManager(QWidget):
     message = Signal(str)
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(services.settings.provider, parent)
         self.services = services
-        self.list = QListWidget()
-        self.list.setAccessibleName("Models")
-        for card in services.registry.list():
-            self.list.addItem(f"{card.name} ({card.task})")
-        QVBoxLayout(self).addWidget(self.list)
+        #: Asks the user to confirm a removal; tests replace it with `lambda text: True`.
+        self.confirm: Callable[[str], bool] = self._confirm_dialog
+        #: Picks one of `items` (title, label, items) or None; tests replace it.
+        self.ask_item: Callable[[str, str, list[str]], str | None] = self._ask_item_dialog
+        self._import_errors: list[str] = []
+        self.controller = QtModelController(services.registry, self)
+        self.use_actions: dict[str, QAction] = {}
+        for kind, text in USE_LABELS.items():
+            action = QAction(text, self)
+            action.triggered.connect(lambda _=False, k=kind: self.use_selected_for(k))
+            self.use_actions[kind] = action
+            self.use_menu.addAction(action)
+        self._shown = False  # background work starts when the panel first shows
+        self._connect()
+        self.refresh()
+        self.provider_box.show_checking()
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.verified.connect(self._on_verified)
+        c.inspected.connect(self._on_inspected)
+        c.imported.connect(self._on_imported)
+        c.imports_done.connect(self._on_imports_done)
+        c.health_checked.connect(self.provider_box.show_health)
+        c.health_failed.connect(self.provider_box.show_failure)
+        self.provider_box.choice_changed.connect(self.provider_changed)
+        self.provider_box.recheck_requested.connect(self.recheck_providers)
+        self.import_button.clicked.connect(self.import_dialog)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.inspector.copied.connect(lambda _text: self.message.emit("signature copied as JSON"))
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._on_selection_changed())
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.installEventFilter(self)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        """First show: verify every model, inspect the selection and check the providers in workers."""
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            self.controller.verify([row.card for row in self.list_model.rows])
+            card = self.selected_card()
+            if card is not None:
+                self.controller.inspect(card)
+            self.controller.check_health()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(640, 760)
+
+    # -- list ----------------------------------------------------------------------------------
+
+    def refresh(self, select: str | None = None) -> None:
+        """Re-read the registry (cards only, no hashing), keep known verdicts, verify the rest in a worker."""
+        current = self.selected_card()
+        keep = select or (current.id if current else None)
+        cards = self.services.registry.list()
+        problems = self.services.registry.problems()
+        old = {row.card.id: row for row in self.list_model.rows}
+        rows = []
+        for card in cards:
+            prior = old.get(card.id)
+            status = prior.status if prior and prior.card.path == card.path else VerifyStatus(
+                card.id, VerifyState.PENDING)
+            rows.append(ModelRow(card, file_size(card), (), status))
+        self.list_model.set_rows(rows)
+        self.refresh_uses()
+        self.show_problems(problems)
+        self.table.resizeColumnsToContents()
+        row = self.list_model.row_of(keep) if keep else -1
+        self.table.selectRow(row if row >= 0 else 0)
+        self._on_selection_changed()
+        if self._shown:
+            self.controller.verify(cards)
+
+    def refresh_uses(self) -> None:
+        """Recompute which input kind uses which model from the current settings."""
+        uses: dict[str, tuple[str, ...]] = {}
+        for kind in MODEL_FOR_KIND:
+            model_id = self.services.model_for(kind)
+            uses[model_id] = (*uses.get(model_id, ()), kind)
+        self.list_model.set_uses(uses)
+
+    def selected_card(self) -> ModelCard | None:
+        index = self.table.currentIndex()
+        return self.list_model.card_at(index.row()) if index.isValid() else None
+
+    def select_model(self, model_id: str) -> bool:
+        row = self.list_model.row_of(model_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0
+
+    def _on_selection_changed(self) -> None:
+        card = self.selected_card()
+        self.inspector.show_card(card)
+        removable = card is not None and not card.bundled
+        self.remove_button.setEnabled(removable)
+        self.remove_button.setToolTip(
+            "Remove this user model (Del)" if removable
+            else "Bundled models ship with the app and cannot be removed" if card else "Select a user model")
+        for kind, action in self.use_actions.items():
+            action.setEnabled(card is not None and card.task in TASKS_FOR_KIND[kind])
+        self.use_button.setEnabled(any(a.isEnabled() for a in self.use_actions.values()))
+        if card is not None and self._shown:
+            self.controller.inspect(card)
+
+    def _on_verified(self, status: VerifyStatus) -> None:
+        self.list_model.set_status(status)
+
+    def _on_inspected(self, outcome: InspectOutcome) -> None:
+        card = self.selected_card()
+        if card is None or card.id != outcome.model_id:
+            return  # the user moved on
+        if outcome.info is not None:
+            self.inspector.show_info(outcome.info)
+        else:
+            self.inspector.show_error(outcome.error)
+
+    # -- import --------------------------------------------------------------------------------
+
+    def import_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import ONNX models", "", "ONNX models (*.onnx);;All files (*)")
+        if files:
+            self.import_paths([Path(f) for f in files])
 
     def import_paths(self, paths: list[Path]) -> None:
-        self.message.emit(f"importing {len(paths)} model(s)")
+        """Import each file in a worker; every file succeeds or fails on its own."""
+        if not paths:
+            return
+        self._import_errors.clear()
+        self.show_error("")
+        self.import_button.setEnabled(False)
+        self.message.emit(f"importing {len(paths)} model(s)…")
+        self.controller.import_paths(list(paths))
 
-    def import_dialog(self) -> None: ...
+    def _on_imported(self, outcome: ImportOutcome) -> None:
+        if outcome.model_id is None:
+            self._import_errors.append(outcome.error)
+            more = f" (+{len(self._import_errors) - 1} more)" if len(self._import_errors) > 1 else ""
+            self.show_error(f"Import failed: {outcome.error}{more}", "\n".join(self._import_errors))
+            self.message.emit(f"not imported: {outcome.error}")
+            return
+        self.controller.forget(outcome.model_id)
+        self.refresh(select=outcome.model_id)
+        self.models_changed.emit()
+        self.message.emit(f"imported {outcome.model_id}")
 
-    def choose_model_dialog(self) -> None: ...
+    def _on_imports_done(self) -> None:
+        self.import_button.setEnabled(True)
 
-    def shutdown(self) -> None: ...
+    # -- remove / use --------------------------------------------------------------------------
+
+    def remove_selected(self) -> bool:
+        """Remove the selected user model after confirmation; True when it was removed."""
+        card = self.selected_card()
+        if card is None:
+            return False
+        if card.bundled:
+            self.message.emit(f"{card.id} is bundled with the app and cannot be removed")
+            return False
+        if not self.confirm(f"Remove the user model '{card.name}' ({card.id})? Its files will be deleted."):
+            return False
+        try:
+            self.services.registry.remove(card.id)
+        except Exception as exc:  # a refusal or an OS error is one line in the strip, never a crash
+            self.show_error(f"Remove failed: {exc}")
+            return False
+        self.controller.forget(card.id)
+        defaults = Settings()
+        for kind in MODEL_FOR_KIND:
+            if self.services.model_for(kind) == card.id:
+                self.model_chosen.emit(kind, getattr(defaults, MODEL_FOR_KIND[kind]))
+        self.refresh()
+        self.models_changed.emit()
+        self.message.emit(f"removed {card.id}")
+        return True
+
+    def use_selected_for(self, kind: str) -> bool:
+        """Emit model_chosen(kind, id) when the selected model's task fits that input kind."""
+        card = self.selected_card()
+        if card is None or card.task not in TASKS_FOR_KIND[kind]:
+            return False
+        self.model_chosen.emit(kind, card.id)
+        self.refresh_uses()
+        return True
+
+    def choose_model_dialog(self) -> None:
+        """Pick a model for any input kind; the current image kind's models come first."""
+        choices = model_choices(self.services)
+        items = list(choices)
+        picked = self.ask_item("Choose model", "Model for:", items)
+        if picked in choices:
+            kind, model_id = choices[picked]
+            self.model_chosen.emit(kind, model_id)
+            self.refresh_uses()
+            self.select_model(model_id)
+
+    # -- providers -----------------------------------------------------------------------------
+
+    def recheck_providers(self) -> None:
+        self.provider_box.show_checking()
+        self.controller.check_health()
+
+    def sync_provider(self, choice: str) -> None:
+        """Show a provider choice made elsewhere (the Model menu) without re-emitting it."""
+        self.provider_box.set_choice(choice)
+
+    # -- dialogs and events --------------------------------------------------------------------
+
+    def _confirm_dialog(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "Remove model", text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_item_dialog(self, title: str, label: str, items: list[str]) -> str | None:
+        if not items:
+            self.message.emit("no models fit any input kind")
+            return None
+        item, ok = QInputDialog.getItem(self, title, label, items, 0, False)
+        return item if ok else None
+
+    def _context_menu(self, pos: QPoint) -> None:
+        if self.selected_card() is None:
+            return
+        menu = QMenu(self)
+        for action in self.use_actions.values():
+            menu.addAction(action)
+        menu.addSeparator()
+        remove = menu.addAction("&Remove…", self.remove_selected)
+        remove.setEnabled(self.remove_button.isEnabled())
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Delete:
+            self.remove_selected()
+            return True
+        return super().eventFilter(watched, event)
+
+    def shutdown(self) -> None:
+        """Cancel and join every worker thread (the window calls this on close)."""
+        self.controller.shutdown()
+

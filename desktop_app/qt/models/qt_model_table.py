@@ -9,10 +9,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor
 
 from desktop_app.core.models.card import ModelCard
+from desktop_app.qt.models.qt_model_format import KIND_LABELS
 from desktop_app.qt.models.qt_model_workers import VerifyState, VerifyStatus
 
-KIND_LABELS = {"image": "images", "detect": "face detection", "audio": "audio", "table": "tables"}
-COLUMNS = ("Model", "Task", "Size", "License", "Origin", "Status", "Used for")
+COLUMNS = ("Model", "Task", "Status", "Used for", "Size", "License", "Origin")  # most telling first: docks are narrow
 _STATE_COLOURS = {VerifyState.VERIFIED: QColor(46, 160, 67), VerifyState.MISMATCH: QColor(218, 54, 51),
                   VerifyState.MISSING: QColor(218, 54, 51), VerifyState.UNREADABLE: QColor(218, 54, 51)}
 _Index = QModelIndex | QPersistentModelIndex
@@ -26,6 +26,14 @@ class ModelRow:
     size_bytes: int | None
     uses: tuple[str, ...]  # input kinds ("image", "detect", ...) that use this model now
     status: VerifyStatus
+
+
+def file_size(card: ModelCard) -> int | None:
+    """The model file's size from the file system (None when it is missing or unreadable)."""
+    try:
+        return card.path.stat().st_size
+    except OSError:
+        return None
 
 
 def format_mb(size: int | None) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.runtime import health as hc
 from desktop_app.core.runtime import providers as prov
@@ -47,20 +47,25 @@ class QtProviderBox(QGroupBox):
         self.recheck.setToolTip("Run the tiny test model on every provider again")
         self.recheck.clicked.connect(self.recheck_requested)
         self.verdicts: dict[str, QLabel] = {}
-        layout = QGridLayout(self)
-        layout.addWidget(label, 0, 0)
-        layout.addWidget(self.combo, 0, 1)
-        layout.addWidget(self.recheck, 0, 3)
-        layout.setColumnStretch(2, 1)
-        for column, provider in enumerate(prov.ALL_PROVIDERS):
+        top = QHBoxLayout()
+        top.addWidget(label)
+        top.addWidget(self.combo)
+        top.addStretch(1)
+        top.addWidget(self.recheck)
+        row = QHBoxLayout()
+        for provider in prov.ALL_PROVIDERS:
             verdict = QLabel(f"{prov.short_name(provider)}: checking…")
             verdict.setAccessibleName(f"{prov.short_name(provider)} health")
             self.verdicts[provider] = verdict
-            layout.addWidget(verdict, 1, column)
+            row.addWidget(verdict)
+        row.addStretch(1)
         self.auto_label = QLabel()
         self.auto_label.setAccessibleName("Provider auto would use")
         self.auto_label.setWordWrap(True)
-        layout.addWidget(self.auto_label, 2, 0, 1, 4)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(row)
+        layout.addWidget(self.auto_label)
 
     @property
     def choice(self) -> str:
@@ -90,6 +95,7 @@ class QtProviderBox(QGroupBox):
             mark = "●" if item.healthy else ("○" if not item.available else "✕")
             colour = "#2ea043" if item.healthy else ("gray" if not item.available else "#da3633")
             label.setText(f"<span style='color: {colour}'>{mark}</span> {item.short}: {verdict_text(item)}")
+            label.setAccessibleDescription(f"{item.short}: {verdict_text(item)}; {item.detail}")
             label.setToolTip(item.detail)
         provider, why = hc.choose(list(results))
         self.auto_label.setText(f"Auto uses {prov.short_name(provider)}.")
