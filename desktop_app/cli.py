@@ -161,6 +161,18 @@ def cmd_diagnostics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fairness(args: argparse.Namespace) -> int:
+    from desktop_app.core.monitor.report import format_text, run_csv
+
+    run = run_csv(_pipeline(args), args.csv, args.model, args.group, label_column=args.label,
+                  positive=args.positive, min_n=args.min_n, low_confidence=args.low_confidence)
+    for problem in run.failed:
+        print(f"warning: {problem}", file=sys.stderr)
+    report = run.engine.report()
+    print(json.dumps(report, ensure_ascii=False) if args.json else format_text(report), flush=True)
+    return 1 if run.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="desktop-app", description="Offline ONNX inference workbench.")
     parser.add_argument("--version", action="version", version=f"desktop-app {__version__}")
@@ -204,6 +216,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("self-test", parents=[common], help="check every provider and bundled model")
     p.set_defaults(func=cmd_self_test)
+
+    p = sub.add_parser("fairness", parents=[common], help="confidence, calibration and per-group rates of a CSV")
+    p.add_argument("csv", type=Path)
+    p.add_argument("--model", default=DEFAULT_BY_KIND["table"], help="tabular model id (default adult-income)")
+    p.add_argument("--group", action="append", required=True, help="CSV column naming a group (repeatable)")
+    p.add_argument("--label", help="CSV column with the true label (default: the model card's label column)")
+    p.add_argument("--positive", help="the positive class (default: the model card's)")
+    p.add_argument("--min-n", type=int, default=30, help="numbers below this n are marked unreliable")
+    p.add_argument("--low-confidence", type=float, default=0.6, help="top-1 score counted as low confidence")
+    p.set_defaults(func=cmd_fairness)
 
     p = sub.add_parser("diagnostics", parents=[common], help="versions, providers and audio devices")
     p.set_defaults(func=cmd_diagnostics)
