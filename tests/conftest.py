@@ -18,3 +18,11 @@ def _user_dirs_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     home = tmp_path_factory.mktemp("user-home")
     monkeypatch.setenv("DESKTOP_APP_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _none_refcount_reserve() -> None:
+    """PySide6 drops references to None in some calls (see desktop_app/qt/qt_compat.py; no Qt import)."""
+    from desktop_app.qt.qt_compat import guard_none_refcount
+
+    guard_none_refcount()

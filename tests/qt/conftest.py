@@ -11,14 +11,6 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _none_refcount_reserve() -> None:
-    """pytest-qt's waits call QApplication.processEvents() thousands of times (see qt_compat)."""
-    from desktop_app.qt.qt_compat import guard_none_refcount
-
-    guard_none_refcount()
-
-
 @pytest.fixture
 def main_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
     from desktop_app.core.paths import UserDirs
