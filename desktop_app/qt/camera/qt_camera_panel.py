@@ -1,0 +1,300 @@
+"""Camera panel: live face detection (with expressions) or classification on a camera, a video file or a
+stream, with overlay toggles, a live threshold, a stats strip, snapshots and recording.
+
+Widgets live in QtCameraView, running in QtCameraController (the worker owns capture and the model;
+this thread only paints). Capture stops while the panel is hidden or the window minimised.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from desktop_app.core.errors import AppError, SourceError
+from desktop_app.core.results import ClassificationResult
+from desktop_app.core.services import AppServices
+from desktop_app.core.sources.camera import parse_camera
+from desktop_app.core.sources.capture import CaptureState
+from desktop_app.core.sources.live import LiveFrame, draw_overlay, save_snapshot
+from desktop_app.qt.camera.qt_camera_controller import CameraRequest, QtCameraController
+from desktop_app.qt.camera.qt_camera_dialogs import browse_video, record_dialog, save_snapshot_dialog
+from desktop_app.qt.camera.qt_camera_view import QtCameraView
+from desktop_app.qt.camera.qt_live_recording import RecordingDone, shown
+from desktop_app.qt.camera.qt_live_worker import CameraListWorker
+from desktop_app.qt.qt_workers import WorkerController
+
+STATS_EVERY_S, RESULT_EVERY_S = 0.25, 1.0  # how often the stats strip and the status bar are fed
+#: Seconds a stream may take to connect, and may stay silent before it counts as lost.
+STREAM_OPEN_S, STREAM_READ_S = 5.0, 3.0
+
+
+class QtCameraPanel(QWidget):
+    """The Camera tab; `shutdown()` stops capture and joins every thread (call it when the window closes)."""
+
+    message = Signal(str)
+    result_ready = Signal(object)  # Result, at most once a second, for the status bar
+    stats_changed = Signal(object)  # CameraPanelStats, a few times a second
+    problem = Signal(str)  # the one-line message shown in the panel
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.controller = QtCameraController(services.pipeline, self)
+        self.controller.suspended = True  # until first shown
+        self.view = QtCameraView(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self._watched: QWidget | None = None
+        self._last_stats = self._last_result = 0.0
+        self._fill_models()
+        self._connect()
+        self.device_lister = WorkerController("camera-list", self)
+        self._list_cameras()
+        self._sync_buttons()
+
+    # -- setup ----------------------------------------------------------------------------------------
+    def _fill_models(self) -> None:
+        combo = self.view.model_combo
+        detect = self.services.model_for("detect")
+        combo.addItem("Faces + expressions", (detect, True))
+        combo.addItem("Faces only", (detect, False))
+        for card in self.services.models_for("image"):
+            if card.task == "classify":
+                combo.addItem(f"Classify: {card.name}", (card.id, False))
+        combo.setCurrentIndex(0 if self.services.settings.emotion else 1)
+        self._sync_threshold()
+
+    def _connect(self) -> None:
+        v, c = self.view, self.controller
+        v.start_button.clicked.connect(self.toggle)
+        v.message.retry_button.clicked.connect(self.start)  # retry: the controls may have been fixed
+        v.browse_button.clicked.connect(self.browse_dialog)
+        v.snapshot_button.clicked.connect(self.snapshot_dialog)
+        v.record_button.clicked.connect(self._record_clicked)
+        v.model_combo.currentIndexChanged.connect(self._model_changed)
+        v.threshold_slider.valueChanged.connect(self._threshold_changed)
+        for box in (v.boxes_check, v.landmarks_check, v.labels_check, v.mirror_check):
+            box.toggled.connect(self._overlay_changed)
+        v.canvas.displayed.connect(lambda live, t: c.display.record(live.t_capture, t))
+        c.frame.connect(self._on_frame)
+        c.problem.connect(self._on_problem)
+        c.running_changed.connect(lambda _running: self._sync_buttons())
+        c.recording_done.connect(self._on_recording_done)
+
+    def _list_cameras(self) -> None:
+        worker = CameraListWorker()
+        worker.listed.connect(self._on_cameras)
+        self.device_lister.start(worker)
+
+    def _on_cameras(self, cameras: list[tuple[int, str]]) -> None:
+        combo = self.view.source_combo
+        typed = combo.currentText()
+        combo.clear()
+        for index, name in cameras:
+            combo.addItem(f"{index}: {name}", str(index))
+        if typed or not cameras:
+            combo.setEditText(typed)
+
+    # -- what is selected -----------------------------------------------------------------------------
+    def source_text(self) -> str:
+        """What the source field names: a camera index for a listed camera, else the typed path or URL."""
+        combo = self.view.source_combo
+        index = combo.currentIndex()
+        if index >= 0 and combo.currentText() == combo.itemText(index):
+            return str(combo.itemData(index))
+        return combo.currentText().strip()
+
+    def set_source(self, text: str) -> None:
+        self.view.source_combo.setEditText(text)
+
+    def _model(self) -> tuple[str, bool]:
+        model_id, emotion = self.view.model_combo.currentData()
+        return str(model_id), bool(emotion)
+
+    def _is_detector(self, model_id: str) -> bool:
+        return model_id == self.services.model_for("detect")
+
+    def _card_threshold(self, model_id: str) -> float:
+        try:
+            return self.services.pipeline.card(model_id).threshold("score", 0.5)
+        except AppError:
+            return 0.5
+
+    def threshold(self) -> float:
+        return self.view.threshold_slider.value() / 100.0
+
+    def request(self) -> CameraRequest:
+        """The request the controls describe (raises SourceError for an empty or invalid source)."""
+        size = self.view.resolution_combo.currentData()
+        width, height = size if size else (None, None)
+        spec = parse_camera(self.source_text(), width=width, height=height, loop=self.view.loop_check.isChecked(),
+                            open_timeout_s=STREAM_OPEN_S, read_timeout_s=STREAM_READ_S)
+        model_id, emotion = self._model()
+        return CameraRequest(spec, model_id, emotion, self.threshold() if self._is_detector(model_id) else None)
+
+    # -- running --------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start capture with the current controls (starts once the panel is visible)."""
+        try:
+            request = self.request()
+        except SourceError as exc:
+            self._on_problem(CaptureState.FAILED, str(exc))
+            return
+        self.view.message.clear()
+        self.view.canvas.clear()
+        self.view.stats.set_stats(None)
+        self.controller.start(request)
+        self._sync_buttons()
+
+    def stop(self) -> None:
+        self.controller.stop()
+        self._sync_buttons()
+
+    def toggle(self) -> None:
+        self.stop() if self.controller.wanted else self.start()
+
+    @property
+    def running(self) -> bool:
+        return self.controller.running
+
+    def shutdown(self) -> None:
+        """Stop capture and recording and join every thread this panel started."""
+        self.controller.shutdown()
+        self.device_lister.stop()
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        v, wanted = self.view, self.controller.wanted
+        v.start_button.setText("St&op" if wanted else "St&art")
+        v.start_button.setAccessibleName("Stop camera" if wanted else "Start camera")
+        v.record_button.setChecked(self.controller.recording.active)
+
+    # -- live changes ---------------------------------------------------------------------------------
+    def _sync_threshold(self) -> None:
+        model_id, _ = self._model()
+        detector = self._is_detector(model_id)
+        slider = self.view.threshold_slider
+        slider.setEnabled(detector)
+        if detector:
+            slider.setValue(round(self._card_threshold(model_id) * 100))
+        self.view.threshold_value.setText(f"{self.threshold():.2f}" if detector else "—")
+        self.view.score_bars.setVisible(not detector)
+        self.view.score_bars.set_scores(())
+
+    def _model_changed(self) -> None:
+        self._sync_threshold()
+        model_id, emotion = self._model()
+        self.controller.set_model(model_id, emotion, self.threshold() if self._is_detector(model_id) else None)
+
+    def _threshold_changed(self, value: int) -> None:
+        self.view.threshold_value.setText(f"{value / 100:.2f}")
+        self.controller.set_threshold(value / 100)
+
+    def _overlay_changed(self) -> None:
+        v = self.view
+        options = self.controller.recording.set_options(
+            boxes=v.boxes_check.isChecked(), landmarks=v.landmarks_check.isChecked(),
+            labels=v.labels_check.isChecked(), mirror=v.mirror_check.isChecked())
+        v.canvas.set_layers(boxes=options.boxes, landmarks=options.landmarks, labels=options.labels)
+        if (live := self.controller.latest) is not None:
+            v.canvas.set_live(live, options.mirror)
+
+    # -- frames ---------------------------------------------------------------------------------------
+    def _on_frame(self, live: LiveFrame) -> None:
+        v = self.view
+        v.canvas.set_live(live, v.mirror_check.isChecked())
+        payload = live.result.payload
+        if isinstance(payload, ClassificationResult):
+            v.score_bars.set_scores(payload.top[: self.services.settings.top_k])
+        if not live.result.ok and live.result.error and not v.message.isVisible():
+            v.message.show_problem(f"model error: {live.result.error}", retry=False)
+        now = time.perf_counter()
+        if now - self._last_stats >= STATS_EVERY_S:
+            self._last_stats = now
+            stats = self.controller.stats()
+            v.stats.set_stats(stats)
+            self.stats_changed.emit(stats)
+        if now - self._last_result >= RESULT_EVERY_S:
+            self._last_result = now
+            self.result_ready.emit(live.result)
+
+    def _on_problem(self, state: CaptureState, text: str) -> None:
+        prefix = {CaptureState.LOST: "Camera lost", CaptureState.ENDED: "Video ended"}.get(state, "Cannot start")
+        line = f"{prefix}: {text}"
+        self.view.message.show_problem(line)
+        self._sync_buttons()
+        self.problem.emit(line)
+        self.message.emit(line)
+
+    # -- snapshots and recording ------------------------------------------------------------------------
+    def snapshot_to(self, path: Path, overlay: bool = True) -> Path:
+        """Save the newest frame as shown (mirrored if the view is), with or without the overlay."""
+        live = self.controller.latest
+        if live is None:
+            raise SourceError("no frame to save yet: start the camera first")
+        live = shown(live)
+        o = self.controller.recording.options
+        picture = draw_overlay(live.frame, live, boxes=overlay and o.boxes, landmarks=overlay and o.landmarks,
+                               labels=overlay and o.labels, mirror=o.mirror)
+        return save_snapshot(Path(path), picture)
+
+    def record_to(self, path: Path) -> None:
+        """Record the annotated stream (as shown) to an .mp4 or .avi until `stop_recording` or capture stops."""
+        self.controller.record_to(Path(path))
+        self._sync_buttons()
+        self.message.emit(f"recording to {path}")
+
+    def stop_recording(self) -> RecordingDone | None:
+        done = self.controller.stop_recording()
+        self._sync_buttons()
+        return done
+
+    def _on_recording_done(self, done: RecordingDone) -> None:
+        self._sync_buttons()
+        if done.path is None:
+            self.message.emit("recording stopped: no frame was recorded")
+        else:
+            self.message.emit(f"recording saved: {done.path} ({done.frames} frames)")
+
+    def browse_dialog(self) -> None:
+        browse_video(self)
+
+    def snapshot_dialog(self) -> None:
+        save_snapshot_dialog(self)
+
+    def _record_clicked(self) -> None:
+        if self.controller.recording.active:
+            self.stop_recording()
+        else:
+            record_dialog(self)
+        self._sync_buttons()
+
+    # -- visibility -----------------------------------------------------------------------------------
+    def _suspend_check(self) -> None:
+        window = self.window()
+        self.controller.set_suspended(not self.isVisible() or window.isMinimized())
+        self._sync_buttons()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        window = self.window()
+        if window is not self._watched:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            window.installEventFilter(self)
+            self._watched = window
+        self._suspend_check()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
+        super().hideEvent(event)
+        self.controller.set_suspended(True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self._watched and event.type() == QEvent.Type.WindowStateChange:
+            self._suspend_check()
+        return super().eventFilter(watched, event)
