@@ -34,6 +34,7 @@ from desktop_app.core.results import Result
 from desktop_app.core.runtime import providers as prov
 from desktop_app.core.services import AppServices
 from desktop_app.core.settings import THEMES
+from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
 from desktop_app.qt.files.qt_files_panel import QtFilesPanel
 from desktop_app.qt.models.qt_model_manager import QtModelManager
 from desktop_app.qt.qt_background import DiagnosticsWorker, SelfTestWorker, WarmupWorker
@@ -77,8 +78,8 @@ class QtMainWindow(QMainWindow):
         self.inputs = QTabWidget()
         self.inputs.setAccessibleName("Input panels")
         self.inputs.addTab(self.files_panel, "&Files")
-        self.inputs.addTab(_coming("Camera", "Live face detection from a webcam, a video file or a stream "
-                                   "is coming in a later release."), "&Camera")
+        self.camera_panel = QtCameraPanel(services)
+        self.inputs.addTab(self.camera_panel, "&Camera")
         self.inputs.addTab(_coming("Microphone", "Live voice activity from a microphone is coming in a later "
                                    "release; drop audio files on the Files panel meanwhile."), "&Microphone")
         splitter = QSplitter()
@@ -180,6 +181,8 @@ class QtMainWindow(QMainWindow):
         self.files_panel.result_selected.connect(self.result_view.show_result)
         self.files_panel.result_ready.connect(self._on_result)
         self.files_panel.message.connect(self.show_message)
+        self.camera_panel.message.connect(self.show_message)
+        self.camera_panel.result_ready.connect(self._on_result)
         self.model_manager.message.connect(self.show_message)
         self.model_manager.provider_changed.connect(self.set_provider)
         self.model_manager.model_chosen.connect(self._on_model_chosen)
@@ -318,6 +321,7 @@ class QtMainWindow(QMainWindow):
         store.setValue("state", self.saveState())
         store.sync()
         self.files_panel.shutdown()
+        self.camera_panel.shutdown()
         self.model_manager.shutdown()
         self.warmup.stop()
         self.background.stop()

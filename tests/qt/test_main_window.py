@@ -42,3 +42,21 @@ def test_gui_command_opens_a_real_window_and_quits_on_a_timer(tmp_path: Path) ->
     artifacts = Path(__file__).resolve().parents[2] / "build" / "screenshots"
     artifacts.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, artifacts / "main-window.png")
+
+
+def test_closing_the_window_while_the_camera_runs_joins_everything(main_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.qt.qt_workers import running_threads
+    from tests.core.sources.face_video import make_face_video
+
+    video = make_face_video(tmp_path)
+    main_window.inputs.setCurrentWidget(main_window.camera_panel)
+    panel = main_window.camera_panel
+    panel.set_source(str(video.path))
+    panel.start()
+    qtbot.waitUntil(lambda: panel.running, timeout=30_000)
+    results: list[object] = []
+    panel.result_ready.connect(results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=30_000)
+    assert "Provider" in main_window.provider_label.text() and "ms" in main_window.latency_label.text()
+    main_window.close()
+    assert not running_threads()

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QThread, Signal
 
-from desktop_app.core.batch import BatchJob, BatchSummary, RateMeter, downscale, rate_unit
+from desktop_app.core.batch import (
+    BatchJob,
+    BatchProgress,
+    BatchSummary,
+    RateMeter,
+    downscale,
+    rate_unit,
+)
 from desktop_app.core.media import load_image
 from desktop_app.core.pipeline import Pipeline, Prepared
 from desktop_app.core.results import Result
@@ -43,6 +53,23 @@ class _Decoded:
     preview: np.ndarray | None
 
 
+def default_decode_threads() -> int:
+    """1 on small machines (ONNX Runtime already uses every core there), 2 from 8 cores on."""
+    return 2 if (os.cpu_count() or 1) >= 8 else 1
+
+
+def _started_pool(threads: int) -> ThreadPoolExecutor:
+    """A pool whose threads start now, from the calling (UI) thread. Starting a Python thread from a
+    QThread makes Python register that QThread as a `_DummyThread` that never ends (Python 3.11)."""
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="batch-decode")
+    gate = threading.Event()
+    holds = [pool.submit(gate.wait) for _ in range(threads)]  # each blocks, so each submit adds a thread
+    gate.set()
+    for hold in holds:
+        hold.result()
+    return pool
+
+
 def _decode(pipeline: Pipeline, job: BatchJob) -> _Decoded:
     """Runs on a prefetch thread: decode the file and make its small pictures."""
     if job.error is not None:
@@ -59,34 +86,37 @@ class BatchWorker(Worker):
     worker's thread runs the model on them in order. Items and progress are emitted in throttled
     groups so a batch of hundreds of files never floods the UI thread."""
 
-    items_ready = Signal(object)  # list[BatchItem], in job order
-    progress = Signal(object)  # BatchProgress
+    items_ready = Signal(object, object)  # list[BatchItem] in job order (may be empty), BatchProgress
     summary = Signal(object)  # BatchSummary, always emitted last (also on cancel)
 
     def __init__(self, pipeline: Pipeline, jobs: list[BatchJob], *, in_flight: int = 4,
-                 decode_threads: int = 2) -> None:
+                 decode_threads: int | None = None) -> None:
         super().__init__()
         self.pipeline = pipeline
         self.jobs = list(jobs)
         self.in_flight = max(1, in_flight)
-        self.decode_threads = max(1, decode_threads)
+        # Started here, on the UI thread; work() shuts it down and waits for its decodes, and the
+        # controller joins its threads on the UI thread (Thread.join from a QThread would register
+        # that QThread with Python as a dummy thread that never ends).
+        self.pool = _started_pool(decode_threads or default_decode_threads())
 
     def work(self) -> None:
+        QThread.currentThread().setPriority(QThread.Priority.LowPriority)  # where the OS honours it
         meter = RateMeter(len(self.jobs))
         unit = rate_unit(self.jobs)
         pending: list[BatchItem] = []
         done = rows = failed = 0
-        last_emit = time.perf_counter()
-        executor = ThreadPoolExecutor(self.decode_threads, thread_name_prefix="batch-decode")
+        last_emit = 0.0  # the first finished file shows at once, later ones in ~100 ms groups
+        executor = self.pool
         queue: deque[tuple[BatchJob, Future[_Decoded]]] = deque()
         todo = iter(self.jobs)
         try:
-            self.progress.emit(meter.progress(0, unit))
             self._fill(executor, queue, todo)
             while queue:
                 self.check_cancelled()
-                job, future = queue.popleft()
+                job, future = queue[0]
                 decoded = self._wait(future)
+                queue.popleft()
                 self._fill(executor, queue, todo)
                 item = self._finish(job, decoded)
                 pending.append(item)
@@ -95,15 +125,13 @@ class BatchWorker(Worker):
                 failed += sum(not r.ok for r in item.results)
                 now = time.perf_counter()
                 if now - last_emit >= EMIT_INTERVAL_S:
-                    self._flush(pending)
-                    self.progress.emit(meter.progress(done, unit, now))
+                    self._flush(pending, meter.progress(done, unit, now))
                     last_emit = now
         finally:
-            for _, future in queue:
-                future.cancel()
-            executor.shutdown(wait=True, cancel_futures=True)
-            self._flush(pending)
-            self.progress.emit(meter.progress(done, unit))
+            # No decode outlives the batch; the idle threads are joined by the controller.
+            executor.shutdown(wait=False, cancel_futures=True)
+            wait_futures([f for _, f in queue])
+            self._flush(pending, meter.progress(done, unit), always=True)
             self.summary.emit(BatchSummary(len(self.jobs), done, rows, failed, self.is_cancelled, meter.elapsed()))
 
     def _fill(self, executor: ThreadPoolExecutor, queue: deque[tuple[BatchJob, Future[_Decoded]]],
@@ -129,9 +157,10 @@ class BatchWorker(Worker):
             results = tuple(self.pipeline.finish(decoded.prepared, **job.options))
         return BatchItem(job.index, job.path, results, decoded.thumbnail, decoded.preview)
 
-    def _flush(self, pending: list[BatchItem]) -> None:
-        if pending:
-            self.items_ready.emit(list(pending))
+    def _flush(self, pending: list[BatchItem], progress: BatchProgress, always: bool = False) -> None:
+        """One signal per flush for rows and progress together (each emit costs the UI thread)."""
+        if pending or always:
+            self.items_ready.emit(list(pending), progress)
             pending.clear()
 
 

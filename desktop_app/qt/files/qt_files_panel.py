@@ -1,13 +1,31 @@
-"""Files panel (stub until the files work lands): drop files or folders, run them as a batch."""
+"""Files panel: drop or open files and folders, run them as a batch, browse, filter, export.
+
+Layout lives here; batches, previews and export live in QtBatchController. A batch dropped while
+another runs is queued behind it; Cancel (Esc) stops the running one and clears the queue."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import numpy as np
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
 
+from desktop_app.core.batch import KIND_BY_EXTENSION, BatchProgress, BatchSummary
+from desktop_app.core.results import Result
+from desktop_app.core.serialize import result_to_dict
 from desktop_app.core.services import AppServices
+from desktop_app.qt.files.qt_batch_controller import QtBatchController
+from desktop_app.qt.files.qt_batch_worker import BatchItem
+from desktop_app.qt.files.qt_files_view import QtFilesView
+from desktop_app.qt.files.qt_results_table import (
+    FILTER_MODES,
+    BatchRow,
+    QtBatchFilterProxy,
+    QtBatchTableModel,
+)
 
 
 class QtFilesPanel(QWidget):
@@ -16,22 +34,208 @@ class QtFilesPanel(QWidget):
     result_selected = Signal(object, object)  # Result, decoded image (np.ndarray) or None
     result_ready = Signal(object)  # Result, for the status bar
     message = Signal(str)
+    batch_finished = Signal(object)  # BatchSummary, after its rows are in the table
 
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Drop images, audio or CSV files (or a folder) anywhere on the window."))
+        self.model = QtBatchTableModel(self)
+        self.proxy = QtBatchFilterProxy(services.settings.low_confidence, self)
+        self.proxy.setSourceModel(self.model)
+        self.controller = QtBatchController(services, self.model, self)
+        self._autoselect: int | None = None
+        self._shown: tuple[int, int] | None = None  # (item index, row) last sent to the result view
+        self._build()
+        self._connect()
+
+    def _build(self) -> None:
+        self.view = QtFilesView(self.proxy, self.services.settings.image_task)
+        v = self.view
+        self.table = v.table
+        for button, slot in ((v.open_files_button, self.open_files_dialog), (v.open_folder_button, self.open_folder_dialog),
+                             (v.cancel_button, self.cancel), (v.export_button, self.export_dialog),
+                             (v.copy_button, self.copy_current), (v.clear_button, self.clear)):
+            button.clicked.connect(slot)
+        QVBoxLayout(self).addWidget(v)
+        self.cancel_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel)
+        self.cancel_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._update_buttons()
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.batch_started.connect(self._on_started)
+        c.items_added.connect(self._on_items)
+        c.batch_finished.connect(self._on_finished)
+        c.preview_ready.connect(self._on_preview)
+        c.message.connect(self.message)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.view.task_combo.currentIndexChanged.connect(self._on_task)
+        self.view.filter_edit.textChanged.connect(lambda text: self.proxy.set_filter(text=text))
+        self.view.filter_combo.currentIndexChanged.connect(self._on_filter_mode)
+
+    # -- batches ---------------------------------------------------------------------------------
 
     def run_paths(self, paths: list[Path]) -> None:
-        self.message.emit(f"{len(paths)} item(s) queued")
+        """Run files and folders (folders expand recursively); queued if a batch is running."""
+        first = self.controller.run_paths([Path(p) for p in paths])
+        if first is not None and len(paths) == 1 and Path(paths[0]).is_file():
+            self._autoselect = first  # a single file: show it as soon as its row arrives
+        self.view.show_table(True)
+        self._update_buttons()
 
-    def open_files_dialog(self) -> None: ...
+    def cancel(self) -> None:
+        """Cancel the running batch (and the queue) and join its thread; done rows stay."""
+        if self.controller.cancel():
+            self.view.status_label.setText("Cancelling…")
+        self._update_buttons()
 
-    def open_folder_dialog(self) -> None: ...
+    def shutdown(self) -> None:
+        """Cancel and join every thread of the panel (the window is closing)."""
+        self.controller.shutdown()
 
-    def export_dialog(self) -> None: ...
+    def clear(self) -> None:
+        if self.controller.busy:
+            return
+        self.controller.clear()
+        self._shown = None
+        self.view.show_table(False)
+        self.view.show_idle()
+        self._update_buttons()
 
-    def copy_current(self) -> None: ...
+    def _on_started(self, total: int, queued: int) -> None:
+        self.view.show_progress(BatchProgress(0, total, None, None))
+        behind = f" ({queued} more batch(es) queued)" if queued else ""
+        self.view.status_label.setText(f"Running {total} file(s){behind}…")
+        self._update_buttons()
 
-    def shutdown(self) -> None: ...
+    def _on_items(self, first_row: int, items: list[BatchItem], progress: BatchProgress) -> None:
+        self.view.show_progress(progress)
+        if items and items[-1].results:
+            self.result_ready.emit(items[-1].results[-1])
+        if self._autoselect is not None and any(i.index == self._autoselect for i in items):
+            self._select_item(self._autoselect)
+            self._autoselect = None
+        self._update_buttons()
+
+    def _on_finished(self, summary: BatchSummary) -> None:
+        queued = self.controller.queued
+        more = f" · {queued} batch(es) queued" if queued else ""
+        self.view.status_label.setText(summary.text() + more)
+        self.message.emit(summary.text())
+        self._update_buttons()
+        self.batch_finished.emit(summary)
+
+    def _update_buttons(self) -> None:
+        busy = self.controller.busy
+        self.view.cancel_button.setEnabled(busy)
+        self.cancel_shortcut.setEnabled(busy)
+        has_rows = bool(self.model.rows)
+        self.view.export_button.setEnabled(has_rows)
+        self.view.copy_button.setEnabled(has_rows)
+        self.view.clear_button.setEnabled(has_rows and not busy)
+
+    # -- selection -------------------------------------------------------------------------------
+
+    def _select_item(self, item_index: int) -> None:
+        for source_row, row in enumerate(self.model.rows):
+            if row.item_index == item_index:
+                index = self.proxy.mapFromSource(self.model.index(source_row, 1))
+                if index.isValid():
+                    self.table.selectionModel().setCurrentIndex(
+                        index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                    self.table.scrollTo(index)
+                return
+
+    def current_row(self) -> BatchRow | None:
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.proxy.mapToSource(index).row())
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        source_row = self.proxy.mapToSource(current).row()
+        row = self.model.row_at(source_row)
+        key = (row.item_index, source_row)
+        if key == self._shown:
+            return
+        self._shown = key
+        if row.thumbnail is None:  # audio, CSV rows, failures: nothing to draw
+            self.result_selected.emit(row.result, None)
+            return
+        image = self.controller.cached_preview(row.item_index)
+        if image is not None:
+            self.result_selected.emit(row.result, image)
+        else:
+            self.controller.request_preview(row.item_index, Path(row.result.source))
+
+    def _on_preview(self, item_index: int, image: np.ndarray | None) -> None:
+        row = self.current_row()
+        if row is not None and row.item_index == item_index:
+            self.result_selected.emit(row.result, image)
+
+    # -- settings and filters ----------------------------------------------------------------------
+
+    def _on_task(self, _index: int) -> None:
+        combo = self.view.task_combo
+        self.services.update_settings(image_task=str(combo.currentData()))
+        self.message.emit(f"dropped images now run: {combo.currentText().lower()}")
+
+    def _on_filter_mode(self, index: int) -> None:
+        self.proxy.set_filter(mode=FILTER_MODES[index], threshold=self.services.settings.low_confidence)
+
+    # -- dialogs, export, clipboard ------------------------------------------------------------------
+
+    def _start_dir(self) -> str:
+        folder = self.services.settings.last_folder
+        return folder if folder and Path(folder).is_dir() else str(Path.home())
+
+    def _remember_folder(self, folder: Path) -> None:
+        self.services.update_settings(last_folder=str(folder))
+
+    def open_files_dialog(self) -> None:
+        patterns = " ".join(f"*{ext}" for ext in sorted(KIND_BY_EXTENSION))
+        names, _ = QFileDialog.getOpenFileNames(self, "Open files", self._start_dir(),
+                                                f"Images, audio and CSV ({patterns});;All files (*)")
+        if names:
+            self._remember_folder(Path(names[0]).parent)
+            self.run_paths([Path(n) for n in names])
+
+    def open_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open folder", self._start_dir())
+        if folder:
+            self._remember_folder(Path(folder))
+            self.run_paths([Path(folder)])
+
+    def export_dialog(self) -> None:
+        if not self.model.rows:
+            self.message.emit("nothing to export yet")
+            return
+        start = str(Path(self._start_dir()) / "results.csv")
+        name, chosen = QFileDialog.getSaveFileName(self, "Export results", start, "CSV (*.csv);;JSON (*.json)")
+        if not name:
+            return
+        path = Path(name)
+        if path.suffix.lower() not in (".csv", ".json"):
+            path = path.with_suffix(".json" if "json" in chosen.lower() else ".csv")
+        self.export_to(path)
+
+    def export_to(self, path: Path) -> str | None:
+        """Export every row to `path` (.csv or .json); returns None or the one-line error (also shown)."""
+        error = self.controller.export_to(Path(path))
+        self.view.status_label.setText(f"Export failed: {error}" if error else f"Exported {len(self.model.rows)} rows to {path}")
+        return error
+
+    def copy_current(self) -> None:
+        """Copy the selected row's result, as the CLI's JSON, to the clipboard."""
+        row = self.current_row()
+        if row is None:
+            self.message.emit("select a row to copy its result")
+            return
+        QApplication.clipboard().setText(json.dumps(result_to_dict(row.result), ensure_ascii=False, indent=2))
+        self.message.emit(f"copied the result of {row.name} as JSON")
+
+    def current_result(self) -> Result | None:
+        row = self.current_row()
+        return row.result if row else None

@@ -30,11 +30,17 @@ FILTER_MODES = ("all", "errors only", "score below threshold")
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def rgb_pixmap(image: np.ndarray) -> QPixmap:
-    """An RGB uint8 array -> QPixmap (the buffer is copied by QImage.copy before the array can go)."""
+THUMB_PX = 40  # drawn size in the table (the worker's thumbnails are up to 96 px)
+
+
+def rgb_pixmap(image: np.ndarray, max_side: int | None = None) -> QPixmap:
+    """An RGB uint8 array -> QPixmap, optionally scaled to fit `max_side` (the buffer is copied)."""
     data = np.ascontiguousarray(image)
     h, w = data.shape[:2]
     qimage = QImage(data.data, w, h, int(data.strides[0]), QImage.Format.Format_RGB888).copy()
+    if max_side is not None and max(w, h) > max_side:
+        qimage = qimage.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
     return QPixmap.fromImage(qimage)
 
 
@@ -94,7 +100,7 @@ class QtBatchTableModel(QAbstractTableModel):
 
     @staticmethod
     def _row(item: BatchItem, result: Result) -> BatchRow:
-        thumb = rgb_pixmap(item.thumbnail) if item.thumbnail is not None and result.row is None else None
+        thumb = rgb_pixmap(item.thumbnail, THUMB_PX) if item.thumbnail is not None and result.row is None else None
         return BatchRow(item.index, result, thumb, Path(result.source).name, result_label(result),
                         result_score(result), result_tooltip(result))
 
@@ -134,8 +140,8 @@ class QtBatchTableModel(QAbstractTableModel):
         result = row.result
         if col == FILE:
             return row.name if result.row is None else f"{row.name} #{result.row}"
-        if col == LABEL:
-            return row.label
+        if col == LABEL:  # a failed row says why here too, the error column is often scrolled away
+            return row.label if result.ok else f"failed: {result.error}"
         if col == SCORE:
             return "" if row.score is None else f"{row.score:.3f}"
         if col == LATENCY:

@@ -1,0 +1,147 @@
+"""The files panel's widgets and layout (no behaviour: QtFilesPanel connects them)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.batch import BatchProgress
+from desktop_app.qt.files.qt_results_table import FILTER_MODES, THUMB
+
+IMAGE_TASKS = (("Classify", "classify"), ("Detect faces", "detect-faces"))
+DROP_HINT = "Drop images, audio or CSV files, or a folder — or press Ctrl+O"
+COLUMN_WIDTHS = (50, 170, 170, 56, 76, 64)
+HINT_STYLE = ("QLabel { border: 2px dashed palette(mid); border-radius: 8px; padding: 24px; font-size: 15px;"
+              " color: palette(placeholder-text); }")
+
+
+def _named(widget: QWidget, name: str, tip: str = "") -> None:
+    widget.setAccessibleName(name)
+    if tip:
+        widget.setToolTip(tip)
+
+
+def _button(text: str, name: str, tip: str) -> QPushButton:
+    button = QPushButton(text)
+    _named(button, name, tip)
+    return button
+
+
+class QtFilesView(QWidget):
+    """Open buttons and image task, filter row, drop hint or results table, progress, export row."""
+
+    def __init__(self, proxy: QSortFilterProxyModel, image_task: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.open_files_button = _button("&Open files…", "Open files", "Choose image, audio or CSV files (Ctrl+O)")
+        self.open_folder_button = _button("Open f&older…", "Open folder",
+                                          "Run every supported file in a folder (Ctrl+Shift+O)")
+        self.task_combo = QComboBox()
+        _named(self.task_combo, "Image task", "What dropped images are run through")
+        for text, task in IMAGE_TASKS:
+            self.task_combo.addItem(text, task)
+        self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(image_task)))
+        task_label = QLabel("&Images:")
+        task_label.setBuddy(self.task_combo)
+
+        self.filter_edit = QLineEdit()
+        _named(self.filter_edit, "Filter rows", "Show rows whose file, label or error contains this text")
+        self.filter_edit.setPlaceholderText("Filter by file, label or error")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_combo = QComboBox()
+        _named(self.filter_combo, "Show rows", "Which rows the table shows")
+        self.filter_combo.addItems([m.capitalize() for m in FILTER_MODES])
+
+        self.table = QTableView()
+        self._setup_table(proxy)
+        self.hint = QLabel(DROP_HINT)
+        _named(self.hint, "Drop hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet(HINT_STYLE)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.hint)
+        self.stack.addWidget(self.table)
+
+        self.progress_bar = QProgressBar()
+        _named(self.progress_bar, "Batch progress")
+        self.cancel_button = _button("Cancel", "Cancel batch", "Stop the batch (Esc); rows done so far stay")
+        self.status_label = QLabel()
+        _named(self.status_label, "Batch status")
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label.setWordWrap(True)
+        self.export_button = _button("&Export…", "Export results",
+                                     "Save every row, errors included, as CSV or JSON (Ctrl+E)")
+        self.copy_button = _button("Cop&y JSON", "Copy result as JSON", "Copy the selected result as JSON (Ctrl+Shift+C)")
+        self.clear_button = _button("C&lear", "Clear results", "Remove every row")
+        self._lay_out(task_label)
+        self.show_idle()
+
+    def _lay_out(self, task_label: QLabel) -> None:
+        top = QHBoxLayout()
+        for widget in (self.open_files_button, self.open_folder_button, task_label, self.task_combo):
+            top.addWidget(widget)
+        top.addStretch(1)
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_edit, 1)
+        filters.addWidget(self.filter_combo)
+        progress = QHBoxLayout()
+        progress.addWidget(self.progress_bar, 1)
+        progress.addWidget(self.cancel_button)
+        bottom = QHBoxLayout()  # the status line gets the full width above the buttons
+        bottom.addStretch(1)
+        for button in (self.export_button, self.copy_button, self.clear_button):
+            bottom.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(progress)
+        layout.addWidget(self.status_label)
+        layout.addLayout(bottom)
+
+    def _setup_table(self, proxy: QSortFilterProxyModel) -> None:
+        table = self.table
+        _named(table, "Batch results", "One row per file (a CSV file gives one per CSV row)")
+        table.setModel(proxy)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setIconSize(QSize(40, 40))
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(44)
+        table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            table.setColumnWidth(column, width)
+        table.setSortingEnabled(True)
+        table.sortByColumn(THUMB, Qt.SortOrder.AscendingOrder)  # arrival order until the user sorts
+
+    def show_table(self, shown: bool) -> None:
+        self.stack.setCurrentWidget(self.table if shown else self.hint)
+
+    def show_idle(self) -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("Idle")
+        self.status_label.setText("No files yet.")
+
+    def show_progress(self, progress: BatchProgress) -> None:
+        self.progress_bar.setRange(0, max(1, progress.total))
+        self.progress_bar.setValue(progress.done)
+        self.progress_bar.setFormat(progress.text())
