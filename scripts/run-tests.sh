@@ -15,3 +15,4 @@ echo "== core tests without PySide6"
 echo "== all tests"
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -m pytest -q "$@"
+echo "screenshots of the real window: $(pwd)/build/screenshots"

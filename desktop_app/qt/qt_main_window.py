@@ -213,7 +213,7 @@ class QtMainWindow(QMainWindow):
         if result.model_id:
             self._show_model(result.model_id)
         self._show_provider(result)
-        self.latency_label.setText(f"{result.timings.total_ms:.1f} ms")
+        self.latency_label.setText(f"{result.timings.total_ms:.1f} ms" if result.ok else "last item failed")
 
     def _on_model_chosen(self, kind: str, model_id: str) -> None:
         from desktop_app.core.services import MODEL_FOR_KIND
