@@ -11,7 +11,7 @@ last-N / last-T windows are summed afresh from the bounded log (O(window), never
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from desktop_app.core.monitor.accumulate import Aggregate, GroupTable
@@ -124,9 +124,10 @@ class MonitorEngine:
         self._lock = threading.Lock()
         self._pending: list[Event] = []
         self._session = self._aggregate()
+        self._session_truncated = False  # after a reconfigure that could only re-read the bounded log
 
-    def _aggregate(self) -> Aggregate:
-        c = self.config
+    def _aggregate(self, config: MonitorConfig | None = None) -> Aggregate:
+        c = config or self.config
         return Aggregate(c.positive_label, c.low_confidence, c.temperature, c.flagged, c.rolling_n)
 
     def add(self, event: Event) -> bool:
@@ -159,15 +160,40 @@ class MonitorEngine:
         with self._lock:
             self._pending = []
             self._session = self._aggregate()
+            self._session_truncated = False
             self.log.clear()
+
+    def reconfigure(self, **changes: Any) -> MonitorConfig:
+        """Change positive class, low-confidence threshold, min n, bins or temperature, and recount.
+
+        The session sums are rebuilt from the bounded log (O(log size), meant for a worker thread):
+        when the log has dropped events, the session then covers the kept ones only and its
+        snapshots say `truncated`. Events added meanwhile (any thread) are counted exactly once.
+        """
+        fixed = {"log_size", "batch", "dedupe_bucket_s"} & set(changes)
+        if fixed:
+            raise ValueError(f"cannot change {', '.join(sorted(fixed))} of a running engine")
+        config = replace(self.config, **changes)
+        with self._lock:
+            self._fold()
+            events, _ = self.log.last_n(len(self.log))
+            seen, truncated = self.log.total, self.log.dropped > 0 or self._session_truncated
+        fresh = self._aggregate(config)
+        fresh.update(events)  # the slow part, outside the lock
+        with self._lock:
+            self._fold()
+            late = self.log.total - seen
+            if late:
+                fresh.update(self.log.last_n(late)[0])
+            self.config, self._session, self._session_truncated = config, fresh, truncated
+        return config
 
     def snapshot(self, window: Window = SESSION) -> MonitorSnapshot:
         """A frozen summary of a window (the session's from running sums, others from the log)."""
-        truncated = False
         with self._lock:
             self._fold()
             if window.kind == "session":
-                return self._snapshot(window, self._session, truncated)
+                return self._snapshot(window, self._session, self._session_truncated)
         if window.kind == "last_n":
             events, truncated = self.log.last_n(int(window.value or 0))
         else:

@@ -1,0 +1,190 @@
+"""Groups and fairness: attribute and positive-class selectors, per-group table, disparity summary,
+evidence notes and the threshold what-if slider."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.monitor.engine import MonitorSnapshot
+from desktop_app.core.monitor.fairness import AttributeFairness
+from desktop_app.qt.monitor import qt_monitor_format as fmt
+from desktop_app.qt.monitor import qt_monitor_tables as tables
+
+NO_GROUPS = ("No group values yet. Groups come from (a) a column of a dropped CSV or a labels.csv next to "
+             "dropped files, (b) the session tag above, (c) bands the app computes (brightness, resolution, "
+             "loudness, input device).")
+NO_POSITIVE = "Choose the positive class to see selection rates, TPR/FPR, disparities and the what-if."
+NONE = "(none)"
+SLIDER_STEPS = 1000  # the engine's what-if resolution (1/1000)
+
+
+class QtFairnessSection(QWidget):
+    """Per-group numbers for the chosen attribute; asks for recounts through `settings_changed`."""
+
+    settings_changed = Signal(dict)  # engine settings to change (positive_label, min_n)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.snapshot: MonitorSnapshot | None = None
+        self.attribute = QComboBox()
+        self.attribute.setAccessibleName("Group attribute")
+        self.attribute.setToolTip("Which group attribute to compare, and where its values came from")
+        self.attribute.currentIndexChanged.connect(self._attribute_chosen)
+        self.positive = QComboBox()
+        self.positive.setAccessibleName("Positive class")
+        self.positive.setToolTip("Selection rate = share predicted as this class; TPR/FPR treat it as positive")
+        self.positive.activated.connect(self._positive_chosen)
+        self.min_n = QSpinBox()
+        self.min_n.setRange(1, 100_000)
+        self.min_n.setAccessibleName("Minimum n")
+        self.min_n.setToolTip("Numbers resting on fewer events than this are greyed out")
+        self.min_n.editingFinished.connect(lambda: self.settings_changed.emit({"min_n": self.min_n.value()}))
+        bar = QHBoxLayout()
+        for text, widget in (("&Attribute:", self.attribute), ("&Positive class:", self.positive),
+                             ("Minimum &n:", self.min_n)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            bar.addWidget(label)
+            bar.addWidget(widget, 1 if widget is self.attribute else 0)
+        bar.addStretch(1)
+
+        self.hint = QLabel(NO_GROUPS)
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName("Fairness status")
+        self.groups = tables.make_table("Per-group numbers", tables.GROUP_COLUMNS)
+        self.disparities = tables.make_table("Disparities across groups", tables.DISPARITY_COLUMNS)
+        self.evidence = QLabel()
+        self.evidence.setWordWrap(True)
+        self.evidence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.evidence.setAccessibleName("Evidence notes")
+        summary = QGroupBox("Disparities (95% intervals for the pair attaining each value)")
+        box = QVBoxLayout(summary)
+        box.addWidget(self.disparities)
+        box.addWidget(self.evidence)
+
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.slider.setValue(SLIDER_STEPS // 2)
+        self.slider.setPageStep(50)
+        self.slider.setAccessibleName("What-if threshold on the positive class score")
+        self.slider.valueChanged.connect(self._what_if)
+        self.threshold_label = QLabel()
+        self.threshold_label.setMinimumWidth(260)
+        self.what_if_table = tables.make_table("What-if per-group rates", tables.WHAT_IF_COLUMNS)
+        what_if = QGroupBox("What if the positive class needed a score of at least\u2026")
+        wbox = QVBoxLayout(what_if)
+        srow = QHBoxLayout()
+        srow.addWidget(self.slider, 1)
+        srow.addWidget(self.threshold_label)
+        wbox.addLayout(srow)
+        wbox.addWidget(self.what_if_table)
+        self.what_if_box = what_if
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.hint)
+        self.group_box = QGroupBox("Per group")
+        QVBoxLayout(self.group_box).addWidget(self.groups)
+        layout.addWidget(self.group_box)
+        layout.addWidget(summary)
+        layout.addWidget(what_if)
+        layout.addStretch(1)
+        self.summary_box = summary
+        self._attributes: tuple[str, ...] = ()
+
+    # -- user input --------------------------------------------------------------------------
+
+    @Slot(int)
+    def _attribute_chosen(self, _index: int) -> None:
+        self._show_attribute()
+
+    @Slot(int)
+    def _positive_chosen(self, _index: int) -> None:
+        text = self.positive.currentText()
+        label = None if text == NONE else text
+        if self.snapshot is None or label != self.snapshot.config.positive_label:
+            self.settings_changed.emit({"positive_label": label})
+
+    def set_labels(self, labels: Iterable[str], current: str | None) -> None:
+        """The classes seen so far (and the engine's positive class) as the positive-class choices."""
+        wanted = [NONE, *sorted(set(labels) | ({current} if current else set()))]
+        if [self.positive.itemText(i) for i in range(self.positive.count())] != wanted:
+            self.positive.blockSignals(True)
+            self.positive.clear()
+            self.positive.addItems(wanted)
+            self.positive.blockSignals(False)
+        if not self.positive.view().isVisible():
+            self.positive.setCurrentText(current or NONE)
+
+    # -- snapshot ----------------------------------------------------------------------------
+
+    def current(self) -> AttributeFairness | None:
+        if self.snapshot is None or not self.snapshot.fairness:
+            return None
+        name = self.attribute.currentData()
+        for f in self.snapshot.fairness:
+            if f.attribute == name:
+                return f
+        return self.snapshot.fairness[0]
+
+    def apply(self, snap: MonitorSnapshot) -> None:
+        self.snapshot = snap
+        if not self.min_n.hasFocus():
+            self.min_n.setValue(snap.config.min_n)
+        titles = tuple(fmt.attribute_title(f.attribute, (g.provenance for g in f.rows)) for f in snap.fairness)
+        if titles != self._attributes:
+            chosen = self.attribute.currentData()
+            self.attribute.blockSignals(True)
+            self.attribute.clear()
+            for f, title in zip(snap.fairness, titles, strict=True):
+                self.attribute.addItem(title, f.attribute)
+            index = self.attribute.findData(chosen)
+            self.attribute.setCurrentIndex(max(index, 0))
+            self.attribute.blockSignals(False)
+            self._attributes = titles
+        self._show_attribute()
+
+    def _show_attribute(self) -> None:
+        snap, f = self.snapshot, self.current()
+        has_positive = snap is not None and snap.config.positive_label is not None
+        self.hint.setText(NO_GROUPS if f is None else "" if has_positive else NO_POSITIVE)
+        self.hint.setVisible(f is None or not has_positive)
+        for widget in (self.group_box, self.summary_box):
+            widget.setVisible(f is not None)
+        self.what_if_box.setVisible(f is not None and has_positive)
+        if snap is None or f is None:
+            return
+        min_n = snap.config.min_n
+        self.group_box.setTitle(f"Per group: {self.attribute.currentText()}"
+                                + (f"  ({f.missing:,} predictions without a value)" if f.missing else ""))
+        tables.fill_groups(self.groups, f.rows, min_n)
+        tables.fill_disparities(self.disparities, f.disparities, min_n)
+        notes = [d.note for d in f.disparities if d.name in ("demographic_parity_difference",
+                                                              "equalized_odds_difference", "confidence_gap")
+                 and d.value is not None]
+        self.evidence.setText("Evidence (numbers, not verdicts):\n" + "\n".join(f"\u2022 {n}" for n in notes)
+                              if notes else "")
+        self._what_if()
+
+    @Slot()
+    def _what_if(self) -> None:
+        snap, f = self.snapshot, self.current()
+        threshold = self.slider.value() / SLIDER_STEPS
+        if snap is None or f is None or snap.config.positive_label is None:
+            return
+        used, rows = snap.what_if(threshold, f.attribute)
+        self.threshold_label.setText(f"score({snap.config.positive_label}) \u2265 {used:.3f}")
+        self.threshold_label.setAccessibleName(f"What-if threshold {used:.3f}")
+        tables.fill_what_if(self.what_if_table, rows, f.rows, snap.config.min_n)

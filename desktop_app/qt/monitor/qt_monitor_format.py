@@ -1,0 +1,82 @@
+"""Text for the monitor panel: intervals, provenance names, tooltips (pure functions, no widgets)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from desktop_app.core.monitor.intervals import Interval
+
+DASH = "\u2014"
+PROVENANCE_TEXT = {
+    "csv-column": "CSV column",
+    "sidecar": "labels.csv",
+    "session-tag": "session tag",
+    "computed": "computed by the app",
+}
+METRIC_TEXT = {
+    "demographic_parity_difference": "Demographic parity difference",
+    "demographic_parity_ratio": "Demographic parity ratio",
+    "equalized_odds_difference": "Equalized odds difference",
+    "equalized_odds_ratio": "Equalized odds ratio",
+    "confidence_gap": "Confidence gap (mean top-1 score)",
+}
+_ROW_SUFFIX = re.compile(r"#row\d+$")
+
+
+def number(value: float | None, digits: int = 3) -> str:
+    return DASH if value is None else f"{value:.{digits}f}"
+
+
+def interval(iv: Interval | None, digits: int = 3) -> str:
+    """'0.123 [0.101, 0.150]'; the estimate alone when the bounds are undefined; a dash when undefined."""
+    if iv is None or iv.estimate is None:
+        return DASH
+    if iv.low is None or iv.high is None:
+        return f"{iv.estimate:.{digits}f} [{DASH}]"
+    return f"{iv.estimate:.{digits}f} [{iv.low:.{digits}f}, {iv.high:.{digits}f}]"
+
+
+def interval_tip(iv: Interval | None, n: int | None = None) -> str:
+    if iv is None or iv.estimate is None:
+        return "undefined here (no events behind this rate yet)"
+    text = f"estimate {iv.estimate:.4f}"
+    if iv.low is not None and iv.high is not None:
+        text += f", 95% interval {iv.low:.4f}\u2013{iv.high:.4f} ({iv.method})"
+    else:
+        text += f"; the {iv.method} interval is undefined for these counts"
+    return text + (f", n={n}" if n is not None else "")
+
+
+def provenance_text(provenances: Iterable[str]) -> str:
+    return ", ".join(PROVENANCE_TEXT.get(p, p) for p in sorted(set(provenances))) or "no values yet"
+
+
+def attribute_title(attribute: str, provenances: Iterable[str]) -> str:
+    """'sex — CSV column': the attribute and where its values came from."""
+    return f"{attribute} \u2014 {provenance_text(provenances)}"
+
+
+def too_few(n: int, min_n: int) -> str:
+    return f"n={n} is below the minimum of {min_n}: too few to read as evidence"
+
+
+def file_of(source: str) -> str | None:
+    """The file behind an event's source ('path' or 'path#rowN'), None when it is not an existing file."""
+    path = _ROW_SUFFIX.sub("", source)
+    try:
+        return path if path and Path(path).is_file() else None
+    except OSError:
+        return None
+
+
+def parse_session_tag(text: str) -> tuple[str, str] | None:
+    """'B' -> ('session', 'B'); 'lighting=dim' -> ('lighting', 'dim'); blank -> None."""
+    text = text.strip()
+    if not text:
+        return None
+    attribute, sep, value = text.partition("=")
+    if sep and attribute.strip() and value.strip():
+        return attribute.strip(), value.strip()
+    return "session", text

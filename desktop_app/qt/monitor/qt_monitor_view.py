@@ -1,0 +1,151 @@
+"""The monitor panel's widgets: window selector, session tag, reset/export, and the three tabbed sections."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.monitor.engine import SESSION, MonitorSnapshot, Window
+from desktop_app.qt.monitor.qt_monitor_calibration import QtCalibrationSection
+from desktop_app.qt.monitor.qt_monitor_confidence import QtConfidenceSection
+from desktop_app.qt.monitor.qt_monitor_fairness import QtFairnessSection
+
+WINDOWS = (("Whole session", "session"), ("Last N events", "last_n"), ("Last T seconds", "last_s"))
+DEFAULT_VALUE = {"last_n": 1000, "last_s": 60}
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+class QtMonitorView(QWidget):
+    """Pure view: emits what the user asked for, shows snapshots it is given."""
+
+    window_changed = Signal(object)  # Window
+    session_tag_changed = Signal(str)
+    reset_requested = Signal()
+    export_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.window_kind = QComboBox()
+        self.window_kind.setAccessibleName("Window")
+        for text, kind in WINDOWS:
+            self.window_kind.addItem(text, kind)
+        self.window_value = QSpinBox()
+        self.window_value.setRange(1, 10_000_000)
+        self.window_value.setAccessibleName("Window size")
+        self.window_value.setValue(DEFAULT_VALUE["last_n"])
+        self.window_value.setVisible(False)
+        self.window_kind.currentIndexChanged.connect(self._kind_changed)
+        self.window_value.editingFinished.connect(self._emit_window)
+        self.tag = QLineEdit()
+        self.tag.setPlaceholderText("e.g. B, or lighting=dim")
+        self.tag.setAccessibleName("Session group tag")
+        self.tag.setToolTip("Every following prediction is counted in this group (provenance: session tag). "
+                            "'B' means session=B; 'attribute=value' names the attribute.")
+        self.tag.setClearButtonEnabled(True)
+        self.tag.editingFinished.connect(lambda: self.session_tag_changed.emit(self.tag.text()))
+        self.reset_button = QPushButton("&Reset")
+        self.reset_button.setAccessibleName("Reset monitor")
+        self.reset_button.setToolTip("Forget every prediction counted so far")
+        self.reset_button.clicked.connect(self.reset_requested)
+        self.export_button = QPushButton("E&xport report\u2026")
+        self.export_button.setAccessibleName("Export monitor report")
+        self.export_button.setToolTip("Save this window's numbers as JSON and CSV")
+        self.export_button.clicked.connect(self.export_requested)
+        self.status = QLabel("No predictions yet.")
+        self.status.setAccessibleName("Monitor status")
+
+        bar = QHBoxLayout()
+        window_label = QLabel("&Window:")
+        window_label.setBuddy(self.window_kind)
+        tag_label = QLabel("This session is &group:")
+        tag_label.setBuddy(self.tag)
+        for w in (window_label, self.window_kind, self.window_value, tag_label):
+            bar.addWidget(w)
+        bar.addWidget(self.tag, 1)
+        bar.addWidget(self.reset_button)
+        bar.addWidget(self.export_button)
+
+        self.confidence = QtConfidenceSection()
+        self.calibration = QtCalibrationSection()
+        self.fairness = QtFairnessSection()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Monitor sections")
+        self.tabs.addTab(_scrolled(self.fairness), "&Fairness")
+        self.tabs.addTab(_scrolled(self.confidence), "C&onfidence")
+        self.tabs.addTab(_scrolled(self.calibration), "C&alibration")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.snapshot: MonitorSnapshot | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+        self.setTabOrder(self.window_kind, self.window_value)
+        self.setTabOrder(self.window_value, self.tag)
+        self.setTabOrder(self.tag, self.reset_button)
+        self.setTabOrder(self.reset_button, self.export_button)
+        self.setTabOrder(self.export_button, self.tabs)
+
+    def chosen_window(self) -> Window:
+        kind = self.window_kind.currentData()
+        if kind == "last_n":
+            return Window.last_n(self.window_value.value())
+        if kind == "last_s":
+            return Window.last_s(float(self.window_value.value()))
+        return SESSION
+
+    @Slot(int)
+    def _kind_changed(self, _index: int) -> None:
+        kind = self.window_kind.currentData()
+        self.window_value.setVisible(kind != "session")
+        self.window_value.setSuffix({"last_n": " events", "last_s": " s"}.get(kind, ""))
+        if kind in DEFAULT_VALUE:
+            self.window_value.setValue(DEFAULT_VALUE[kind])
+        self._emit_window()
+
+    @Slot()
+    def _emit_window(self) -> None:
+        self.window_changed.emit(self.chosen_window())
+
+    def apply(self, snap: MonitorSnapshot) -> None:
+        models = ", ".join(f"{m} ({h[:12]})" if h else m for m, h in snap.models) or "\u2014"
+        w = snap.window
+        window = ("whole session" if w.kind == "session" else f"last {int(w.value or 0):,} events"
+                  if w.kind == "last_n" else f"last {float(w.value or 0):g} s")
+        providers = ", ".join(snap.providers) or "\u2014"
+        text = f"{snap.n:,} predictions ({window}) by {models} on {providers}"
+        if snap.truncated:
+            text += "; older events were already dropped from memory, so this window is shorter than asked"
+        self.status.setText(text)
+        self.snapshot = snap
+        self._apply_current()
+
+    def _apply_current(self) -> None:
+        """Only the visible section is drawn (a third of the work); the others catch up when shown."""
+        if self.snapshot is None:
+            return
+        section = (self.fairness, self.confidence, self.calibration)[max(self.tabs.currentIndex(), 0)]
+        section.apply(self.snapshot)
+
+    @Slot(int)
+    def _tab_changed(self, _index: int) -> None:
+        self._apply_current()
