@@ -177,8 +177,10 @@ class MicrophoneSource:
                 return None
             raw, t_capture = self._queue.popleft()
         mono = raw.mean(axis=1, dtype=np.float32) if raw.shape[1] > 1 else raw[:, 0]
-        assert self._resampler is not None
-        samples = self._resampler.resample_chunk(mono)
+        resampler = self._resampler
+        if resampler is None:  # closed meanwhile
+            return None
+        samples = resampler.resample_chunk(mono)
         peak = float(np.max(np.abs(raw))) if raw.size else 0.0
         rms = float(np.sqrt(np.mean(np.square(raw, dtype=np.float64)))) if raw.size else 0.0
         self._index += 1
@@ -193,6 +195,7 @@ class MicrophoneSource:
         """Stop and close the stream (safe to call twice)."""
         stream, self._stream = self._stream, None
         self._closing = True
+        self._resampler = None  # native soxr state is freed now, not whenever a reference cycle is collected
         if stream is not None:
             try:
                 stream.stop()
