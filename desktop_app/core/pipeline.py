@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from desktop_app.core.errors import AppError
+from desktop_app.core.media.table import Table
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.registry import ModelRegistry
+from desktop_app.core.monitor.groups import brightness_band, resolution_band
 from desktop_app.core.results import Result, Timings
 from desktop_app.core.runtime.session import SessionPool
 from desktop_app.core.tasks import StageClock, Task, task_class
@@ -23,9 +27,26 @@ from desktop_app.core.tasks import StageClock, Task, task_class
 log = logging.getLogger(__name__)
 
 
-def _timings(clock: StageClock) -> Timings:
-    ms = clock.ms
+def _timings(clock: StageClock, share: int = 1) -> Timings:
+    """Stage times; `share` > 1 splits one batched run evenly over its rows (CSV files)."""
+    ms = {k: v / share for k, v in clock.ms.items()}
     return Timings(ms.get("decode", 0.0), ms.get("preprocess", 0.0), ms.get("inference", 0.0), ms.get("postprocess", 0.0))
+
+
+Attributes = tuple[tuple[str, str, str], ...]
+
+
+def image_attributes(image: np.ndarray) -> Attributes:
+    """Non-protected slices the app computes from an image itself: brightness and resolution bands."""
+    step = max(1, max(image.shape[:2]) // 256)  # a strided sample is plenty for a mean
+    bands = (brightness_band(image[::step, ::step]), resolution_band(int(image.shape[1]), int(image.shape[0])))
+    return tuple((g.attribute, g.value, g.provenance) for g in bands)
+
+
+def row_attributes(table: Table, columns: tuple[str, ...]) -> list[Attributes]:
+    """Per CSV row, the values of the card's group columns that the CSV has."""
+    present = [(c, table.columns.index(c)) for c in columns if c in table.columns]
+    return [tuple((c, row[i], "csv-column") for c, i in present) for row in table.rows]
 
 
 def one_line(exc: BaseException) -> str:
@@ -81,10 +102,11 @@ class Pipeline:
         return options
 
     def _result(self, task: Task, source: str, clock: StageClock, payload: Any = None,
-                error: str | None = None, row: int | None = None) -> Result:
+                error: str | None = None, row: int | None = None, share: int = 1,
+                attributes: Attributes = ()) -> Result:
         return Result(source=source, ok=error is None, model_id=task.card.id, model_sha256=task.card.sha256,
-                      provider=task.session.report, timings=_timings(clock), payload=payload, error=error,
-                      row=row, task=task.card.task)
+                      provider=task.session.report, timings=_timings(clock, share), payload=payload, error=error,
+                      row=row, task=task.card.task, attributes=attributes)
 
     def prepare(self, path: Path, model_id: str) -> Prepared:
         """Decode a file for a model (safe to run ahead, on another thread, while inference runs)."""
@@ -120,10 +142,16 @@ class Pipeline:
             return [self._result(task, source, clock,
                                  error=one_line(exc) if isinstance(exc, AppError) else f"{name}: {one_line(exc)}")]
         if isinstance(payload, list):
+            spec = task.card.tabular
+            rows = (row_attributes(prepared.data, spec.group_columns) if spec and isinstance(prepared.data, Table)
+                    else [()] * len(payload))
             return [self._result(task, source, clock, payload=None if isinstance(p, AppError) else p,
-                                 error=str(p) if isinstance(p, AppError) else None, row=i + 1)
+                                 error=str(p) if isinstance(p, AppError) else None, row=i + 1,
+                                 share=max(1, len(payload)), attributes=rows[i])
                     for i, p in enumerate(payload)]
-        return [self._result(task, source, clock, payload=payload)]
+        data = prepared.data
+        attributes = image_attributes(data) if isinstance(data, np.ndarray) and data.ndim == 3 else ()
+        return [self._result(task, source, clock, payload=payload, attributes=attributes)]
 
     def run_path(self, path: Path, model_id: str, **options: Any) -> list[Result]:
         """One file -> its Results. Never raises for bad input or models."""

@@ -153,3 +153,6 @@ class Result:
     error: str | None = None
     row: int | None = None
     task: str | None = None
+    #: (attribute, value, provenance) facts about the input for the monitor's groups, e.g.
+    #: ("sex", "Female", "csv-column") or ("brightness", "dark", "computed").
+    attributes: tuple[tuple[str, str, str], ...] = ()

@@ -44,6 +44,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         out["detections"] = []
     elif result.task == "vad":
         out["segments"] = []
+    if result.attributes:
+        out["groups"] = [{"attribute": a, "value": v, "provenance": p} for a, v, p in result.attributes]
     if result.provider and result.provider.fallback_reason:
         out["provider_note"] = result.provider.fallback_reason
     out["timings_ms"] = result.timings.to_dict()

@@ -3,6 +3,7 @@ the monitor dock, menus with shortcuts, and a status bar saying which model and 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +26,22 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktop_app import __version__
-from desktop_app.core.results import Result
+from desktop_app.core.errors import AppError
+from desktop_app.core.monitor.engine import MonitorConfig, MonitorEngine
+from desktop_app.core.monitor.events import GroupValue
+from desktop_app.core.results import ClassificationResult, DetectionResult, Result
 from desktop_app.core.runtime import providers as prov
 from desktop_app.core.services import AppServices
 from desktop_app.core.settings import THEMES
 from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
 from desktop_app.qt.files.qt_files_panel import QtFilesPanel
+from desktop_app.qt.microphone.qt_microphone_panel import QtMicrophonePanel
 from desktop_app.qt.models.qt_model_manager import QtModelManager
+from desktop_app.qt.monitor import QtMonitorPanel
 from desktop_app.qt.qt_background import DiagnosticsWorker, SelfTestWorker, WarmupWorker
 from desktop_app.qt.qt_theme import apply_theme
 from desktop_app.qt.qt_workers import WorkerController
@@ -45,15 +50,17 @@ from desktop_app.qt.results.qt_result_view import QtResultView
 MODEL_SUFFIXES = {".onnx"}
 
 
-def _coming(title: str, text: str) -> QWidget:
-    page = QWidget()
-    page.setAccessibleName(title)
-    layout = QVBoxLayout(page)
-    label = QLabel(f"<h3>{title}</h3><p>{text}</p>")
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-    layout.addWidget(label)
-    return page
+def per_prediction(result: Result, emotion_classes: int) -> list[Result]:
+    """Results the monitor counts: classifications as they are, and each face's expression of a detection
+    (one per face; the camera panel emits at most one result a second, so a face counts once a second)."""
+    if not result.ok:
+        return []
+    if isinstance(result.payload, ClassificationResult):
+        return [result]
+    if isinstance(result.payload, DetectionResult):
+        return [replace(result, payload=ClassificationResult(top=(d.emotion,), num_classes=emotion_classes))
+                for d in result.payload.detections if d.emotion is not None]
+    return []
 
 
 def split_drop(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -80,8 +87,8 @@ class QtMainWindow(QMainWindow):
         self.inputs.addTab(self.files_panel, "&Files")
         self.camera_panel = QtCameraPanel(services)
         self.inputs.addTab(self.camera_panel, "&Camera")
-        self.inputs.addTab(_coming("Microphone", "Live voice activity from a microphone is coming in a later "
-                                   "release; drop audio files on the Files panel meanwhile."), "&Microphone")
+        self.microphone_panel = QtMicrophonePanel(services)
+        self.inputs.addTab(self.microphone_panel, "&Microphone")
         splitter = QSplitter()
         splitter.addWidget(self.inputs)
         splitter.addWidget(self.result_view)
@@ -89,8 +96,9 @@ class QtMainWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
         self.models_dock = self._dock("Models", self.model_manager, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.monitor_dock = self._dock("Monitor", _coming("Monitor", "Confidence and fairness of every prediction "
-                                                          "will show here."), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.monitor_engine = MonitorEngine(MonitorConfig(low_confidence=services.settings.low_confidence))
+        self.monitor_panel = QtMonitorPanel(self.monitor_engine)
+        self.monitor_dock = self._dock("Monitor", self.monitor_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._build_status_bar()
         self._build_menus()
         self._connect()
@@ -98,6 +106,8 @@ class QtMainWindow(QMainWindow):
         self.background = WorkerController("background", self)
         self.warmup = WorkerController("warmup", self)
         self.self_test_lines: list[str] = []
+        self._monitored_model: str | None = None
+        self._emotion_classes = self._count_emotion_classes()
         QTimer.singleShot(0, self._start_warmup)
 
     # -- construction ------------------------------------------------------------------------
@@ -181,8 +191,14 @@ class QtMainWindow(QMainWindow):
         self.files_panel.result_selected.connect(self.result_view.show_result)
         self.files_panel.result_ready.connect(self._on_result)
         self.files_panel.message.connect(self.show_message)
+        self.files_panel.results_added.connect(lambda results: self._monitor(results, "file"))
+        self.microphone_panel.message.connect(self.show_message)
+        self.microphone_panel.result_ready.connect(self._on_result)
+        self.monitor_panel.message.connect(self.show_message)
+        self.monitor_panel.flagged_selected.connect(self._show_flagged)
         self.camera_panel.message.connect(self.show_message)
         self.camera_panel.result_ready.connect(self._on_result)
+        self.camera_panel.result_ready.connect(lambda result: self._monitor([result], "camera"))
         self.model_manager.message.connect(self.show_message)
         self.model_manager.provider_changed.connect(self.set_provider)
         self.model_manager.model_chosen.connect(self._on_model_chosen)
@@ -214,6 +230,30 @@ class QtMainWindow(QMainWindow):
             self._show_model(result.model_id)
         self._show_provider(result)
         self.latency_label.setText(f"{result.timings.total_ms:.1f} ms" if result.ok else "last item failed")
+
+    def _monitor(self, results: list[Result], kind: str) -> None:
+        """Count finished predictions in the monitor, with the groups their inputs carry."""
+        for result in (r for item in results for r in per_prediction(item, self._emotion_classes)):
+            if result.model_id != self._monitored_model:
+                self._monitored_model = result.model_id
+                card = self.services.registry.get(result.model_id) if result.model_id else None
+                positive = card.tabular.positive_label if card and card.tabular else None
+                self.monitor_panel.set_positive_label(positive)
+            groups = tuple(GroupValue(a, v, p) for a, v, p in result.attributes)  # type: ignore[arg-type]
+            self.monitor_panel.add_result(result, groups, kind)  # type: ignore[arg-type]
+
+    def _count_emotion_classes(self) -> int:
+        try:
+            detect = self.services.registry.get(self.services.model_for("detect"))
+            return len(self.services.registry.get(detect.second_stage).labels()) if detect.second_stage else 0
+        except AppError:
+            return 0
+
+    def _show_flagged(self, source: str) -> None:
+        path = Path(source.split("#row")[0])
+        if path.is_file():
+            self.inputs.setCurrentWidget(self.files_panel)
+            self.files_panel.run_paths([path])
 
     def _on_model_chosen(self, kind: str, model_id: str) -> None:
         from desktop_app.core.services import MODEL_FOR_KIND
@@ -322,6 +362,8 @@ class QtMainWindow(QMainWindow):
         store.sync()
         self.files_panel.shutdown()
         self.camera_panel.shutdown()
+        self.microphone_panel.shutdown()
+        self.monitor_panel.shutdown()
         self.model_manager.shutdown()
         self.warmup.stop()
         self.background.stop()

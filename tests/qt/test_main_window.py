@@ -60,3 +60,20 @@ def test_closing_the_window_while_the_camera_runs_joins_everything(main_window, 
     assert "Provider" in main_window.provider_label.text() and "ms" in main_window.latency_label.text()
     main_window.close()
     assert not running_threads()
+
+
+def test_dropping_the_adult_csv_fills_the_monitor_with_groups(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import SAMPLES
+
+    main_window.monitor_dock.show()
+    with qtbot.waitSignal(main_window.files_panel.batch_finished, timeout=60_000):
+        main_window.open_paths([SAMPLES / "adult-test-sample.csv"])
+    qtbot.waitUntil(lambda: main_window.monitor_panel.snapshot is not None
+                    and main_window.monitor_panel.snapshot.n == 200, timeout=30_000)
+    snap = main_window.monitor_panel.snapshot
+    assert snap.config.positive_label == ">50K"  # from the adult-income card
+    sex = snap.attribute("sex")
+    assert sex is not None and {row.value for row in sex.rows} == {"Female", "Male"}
+    assert all(row.provenance == "csv-column" for row in sex.rows)
+    assert all(row.selection_rate is not None and row.selection_rate.low is not None for row in sex.rows)
+    assert snap.attribute("race") is not None

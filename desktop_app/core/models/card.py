@@ -55,6 +55,7 @@ class TabularInput:
     columns: tuple[str, ...] = ()
     label_column: str | None = None
     positive_label: str | None = None
+    group_columns: tuple[str, ...] = ()  # columns the monitor groups predictions by (e.g. sex, race)
 
 
 @dataclass(frozen=True)
@@ -210,10 +211,14 @@ def _parse_tabular(table: Mapping[str, Any], where: str) -> TabularInput:
     columns = _get(table, "columns", list, w, [])
     if not columns or not all(isinstance(c, str) and c for c in columns):
         raise ModelCardError(f"{w}: 'columns' must be a non-empty list of column names")
+    groups = _get(table, "group_columns", list, w, [])
+    if not all(isinstance(c, str) and c for c in groups):
+        raise ModelCardError(f"{w}: 'group_columns' must be a list of column names")
     return TabularInput(
         columns=tuple(columns),
         label_column=_get(table, "label_column", str, w),
         positive_label=_get(table, "positive_label", str, w),
+        group_columns=tuple(groups),
     )
 
 

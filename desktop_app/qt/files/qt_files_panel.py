@@ -33,6 +33,7 @@ class QtFilesPanel(QWidget):
 
     result_selected = Signal(object, object)  # Result, decoded image (np.ndarray) or None
     result_ready = Signal(object)  # Result, for the status bar
+    results_added = Signal(object)  # list[Result]: every result of the rows just added, for the monitor
     message = Signal(str)
     batch_finished = Signal(object)  # BatchSummary, after its rows are in the table
 
@@ -110,6 +111,9 @@ class QtFilesPanel(QWidget):
 
     def _on_items(self, first_row: int, items: list[BatchItem], progress: BatchProgress) -> None:
         self.view.show_progress(progress)
+        added = [r for item in items for r in item.results]
+        if added:
+            self.results_added.emit(added)
         if items and items[-1].results:
             self.result_ready.emit(items[-1].results[-1])
         if self._autoselect is not None and any(i.index == self._autoselect for i in items):
