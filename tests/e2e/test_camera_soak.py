@@ -1,4 +1,4 @@
-"""Soak: a small looping face video (320x240) read without pacing through the camera panel's whole live
+"""Soak: a small looping face video (320x240) paced at 30 FPS through the camera panel's whole live
 path (capture thread, LiveDetector with CenterFace + expressions in the LiveWorker, newest-frame gate,
 QImage conversion and painting in the UI thread). Resident memory must stay flat after warm-up and no
 thread may be added while it runs; the numbers are printed (run with -s to see them)."""
@@ -27,7 +27,7 @@ from tests.core.sources.face_video import compose_frames, write_video  # noqa: E
 
 FRAMES = 3_000  # processed frames asked for
 WARM_UP = 300
-TIME_CAP_S = 80.0  # a loaded 2-core machine may not get through all of them: it stops here
+TIME_CAP_S = 240.0  # a loaded 2-core machine may not get through all of them: it stops here
 MIN_FRAMES = 1_000  # ...but never counts as a soak with fewer than these
 MAX_GROWTH_MB = 30.0
 
@@ -95,7 +95,7 @@ def test_camera_soak_memory_and_threads_stay_flat(qtbot, tmp_path: Path) -> None
                          t_warm=time.perf_counter(), n_warm=live.stats.processed)
 
     panel.controller.frame.connect(on_frame)
-    spec = parse_camera(str(video), realtime=False, loop=True)
+    spec = parse_camera(str(video), realtime=True, loop=True)  # paced at 30 FPS like a camera: capture needs no core of its own
     start = time.perf_counter()
     panel.controller.start(CameraRequest(spec, "centerface", emotion=True))
     qtbot.waitUntil(lambda: bool(last) and (last[0].stats.processed >= FRAMES
