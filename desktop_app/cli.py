@@ -173,6 +173,78 @@ def cmd_fairness(args: argparse.Namespace) -> int:
     return 1 if run.failed else 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from desktop_app.core.paths import UserDirs
+    from desktop_app.core.runtime.bench import BenchSettings, bench_path, parse_providers, run_bench
+
+    try:
+        settings = BenchSettings(runs=args.runs, seconds=args.seconds, warmup=args.warmup, batches=tuple(args.batch))
+        providers = parse_providers(args.providers)
+    except ValueError as exc:
+        _emit({"ok": False, "error": str(exc)}, args.json, f"error: {exc}")
+        return 2
+    registry = _registry(args)
+    card = registry.get(args.model)
+    registry.verify(card)
+    result = run_bench(card, settings, providers=providers,
+                       save_to=None if args.no_save else bench_path(card, UserDirs.default()))
+    _emit(result.to_dict(), args.json, "\n".join(result.lines()))
+    return 0
+
+
+def cmd_quantize(args: argparse.Namespace) -> int:
+    from desktop_app.core.models.quantize import make_int8_copy
+
+    report = make_int8_copy(_registry(args), args.model, args.calibration, mode=args.mode, copy_id=args.id,
+                            latency_runs=args.runs)
+    _emit(report.to_dict(), args.json, "\n".join(report.lines()))
+    return 0
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("batch sizes must be at least 1")
+    return values
+
+
+def _catalog_progress(progress: Any) -> None:
+    """Download progress on stderr, one rewritten line."""
+    print(f"\r{progress.done / 1e6:8.1f} / {progress.total / 1e6:.1f} MB  {progress.rate / 1e6:6.2f} MB/s",
+          end="", file=sys.stderr, flush=True)
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    """catalog list / download ID / match PATH. Only `download` touches the network."""
+    from desktop_app.core.models import catalog as cat
+
+    catalog = cat.Catalog.default()
+    if args.action == "list":
+        for e in catalog.entries:
+            data = {"id": e.id, "name": e.name, "task": e.task, "size_bytes": e.size, "license": e.license,
+                    "sha256": e.sha256, "urls": list(e.urls), "hash_source": vars(e.hash_source)}
+            _emit(data, args.json, f"{e.id:<18} {e.task:<12} {e.size / 1e6:8.1f} MB  {e.license:<13} {e.name}")
+        return 0
+    if len(args.targets) != 1:
+        raise AppError(f"catalog {args.action} takes exactly one {'ID' if args.action == 'download' else 'PATH'}")
+    registry = _registry(args)
+    if args.action == "download":
+        from desktop_app.core.models.download import download_entry
+
+        try:
+            card = download_entry(catalog.get(args.targets[0]), registry, mirror=args.mirror,
+                                  progress=_catalog_progress)
+        finally:
+            print(file=sys.stderr)
+    else:
+        card = cat.import_matched(registry, catalog, Path(args.targets[0]))
+    _emit({"ok": True, **_card_dict(card)}, args.json, f"{card.id}: installed ({card.task}) in {card.folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="desktop-app", description="Offline ONNX inference workbench.")
     parser.add_argument("--version", action="version", version=f"desktop-app {__version__}")
@@ -226,6 +298,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-n", type=int, default=30, help="numbers below this n are marked unreliable")
     p.add_argument("--low-confidence", type=float, default=0.6, help="top-1 score counted as low confidence")
     p.set_defaults(func=cmd_fairness)
+
+    p = sub.add_parser("bench", help="latency and throughput of a model on every healthy provider")
+    p.add_argument("model", help="model id")
+    p.add_argument("--providers", help="comma-separated: cpu,cuda,directml (default: every healthy provider)")
+    p.add_argument("--runs", type=int, default=50, help="timed runs per provider and batch size (default 50)")
+    p.add_argument("--seconds", type=float, default=10.0, help="or stop after this long (default 10)")
+    p.add_argument("--warmup", type=int, default=3, help="untimed runs first (default 3)")
+    p.add_argument("--batch", type=_int_list, default=[1, 4], help="batch sizes, e.g. 1,4 (default 1,4)")
+    p.add_argument("--no-save", action="store_true", help="do not write the JSON result")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("quantize", help="make an int8 copy of a model as a new user model, with a report")
+    p.add_argument("model", help="model id")
+    p.add_argument("--calibration", type=Path, help="folder of your own inputs (images) for calibration and checks")
+    p.add_argument("--mode", choices=["auto", "static", "dynamic"], default="auto",
+                   help="static (CNNs, needs --calibration), dynamic (MatMul-heavy) or auto by op census")
+    p.add_argument("--id", help="id of the new model (default MODEL-int8)")
+    p.add_argument("--runs", type=int, default=30, help="timed runs of each model for the latency ratio")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(func=cmd_quantize)
+
+    p = sub.add_parser("catalog", parents=[common], help="public models: list, download (verified), match a file")
+    p.add_argument("action", choices=["list", "download", "match"])
+    p.add_argument("targets", nargs="*", help="a catalog id (download) or a downloaded file (match)")
+    p.add_argument("--mirror", type=int, default=None, help="use only this mirror (0 = first URL)")
+    p.set_defaults(func=cmd_catalog)
 
     p = sub.add_parser("diagnostics", parents=[common], help="versions, providers and audio devices")
     p.set_defaults(func=cmd_diagnostics)

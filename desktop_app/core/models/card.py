@@ -12,7 +12,8 @@ from typing import Any
 
 from desktop_app.core.errors import ModelCardError
 
-TASKS = ("classify", "detect-faces", "emotion", "vad", "tabular", "raw")
+TASKS = ("classify", "detect-faces", "detect-yolo", "detect-ssd", "emotion", "vad", "tabular", "raw")
+IMAGE_TASKS = ("classify", "detect-faces", "detect-yolo", "detect-ssd", "emotion")
 LAYOUTS = ("NCHW", "NHWC")
 COLORS = ("RGB", "BGR", "GRAY")
 RESIZE_MODES = ("stretch", "center-crop", "letterbox", "native")
@@ -267,7 +268,7 @@ def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) 
     image = _parse_image(data["image"], where) if isinstance(data.get("image"), dict) else None
     audio = _parse_audio(data["audio"], where) if isinstance(data.get("audio"), dict) else None
     tabular = _parse_tabular(data["tabular"], where) if isinstance(data.get("tabular"), dict) else None
-    if task in ("classify", "detect-faces", "emotion") and image is None:
+    if task in IMAGE_TASKS and image is None:
         raise ModelCardError(f"{where}: task '{task}' needs an [image] table")
     if task == "vad" and audio is None:
         raise ModelCardError(f"{where}: task 'vad' needs an [audio] table")

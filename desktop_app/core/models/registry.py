@@ -11,7 +11,7 @@ import datetime
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +147,11 @@ class ModelRegistry:
         task: str = "raw",
         name: str | None = None,
         card_overrides: Mapping[str, Any] | None = None,
+        extra_files: Sequence[Path] = (),
     ) -> ModelCard:
-        """Validate an ONNX file, copy it (and its external data) into the user folder, write its card."""
+        """Validate an ONNX file, copy it (and its external data) into the user folder, write its card.
+
+        `extra_files` (labels, license) are copied beside it under their own names, inside the same atomic move."""
         path = Path(path)
         info = inspect_model(path)
         check_model(path)
@@ -181,6 +184,8 @@ class ModelRegistry:
             raise ModelError(f"cannot create the user models folder: {exc.strerror or exc}") from None
         try:
             self._copy_into(staging, path, info.external_data)
+            for extra in extra_files:
+                shutil.copyfile(extra, staging / Path(extra).name)
             copied = inspect_model(staging / path.name)  # what is installed is what was checked
             if copied.sha256 != info.sha256:
                 raise ModelError(f"{path.name} changed while it was being imported; try again")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -84,6 +85,13 @@ class QtModelInspector(QWidget):
         self.tabs.addTab(self.io_table, "Signature")
         self.tabs.addTab(facts_scroll, "File")
         self.tabs.addTab(self.card_view, "Card")
+        self.tools_view = QPlainTextEdit()
+        self.tools_view.setAccessibleName("Benchmark and int8 copy results")
+        self.tools_view.setReadOnly(True)
+        self.tools_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.tools_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.tools_view.setPlaceholderText("Tools → Benchmark or Make int8 copy… show their results here.")
+        self.tools_tab = self.tabs.addTab(self.tools_view, "Benchmark")
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -131,6 +139,11 @@ class QtModelInspector(QWidget):
         self.info = None
         self.copy_button.setEnabled(False)
         self._set_state(f"⚠ {text}")
+
+    def show_tool_text(self, lines: list[str]) -> None:
+        """A benchmark or int8 report (monospace text) in the Benchmark tab, brought to the front."""
+        self.tools_view.setPlainText("\n".join(lines))
+        self.tabs.setCurrentIndex(self.tools_tab)
 
     def copy_signature(self) -> None:
         if self.info is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
@@ -19,13 +20,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.models.card import ModelCard
+from desktop_app.core.runtime.bench import BenchResult
 from desktop_app.core.services import MODEL_FOR_KIND, TASKS_FOR_KIND, AppServices
 from desktop_app.core.settings import Settings
 from desktop_app.qt.models.qt_model_controller import QtModelController
 from desktop_app.qt.models.qt_model_format import model_choices
 from desktop_app.qt.models.qt_model_table import ModelRow, file_size
+from desktop_app.qt.models.qt_model_tools import QtModelTools
 from desktop_app.qt.models.qt_model_view import QtModelManagerView
 from desktop_app.qt.models.qt_model_workers import ImportOutcome, InspectOutcome, VerifyState, VerifyStatus
+
+if TYPE_CHECKING:  # onnxruntime.quantization is imported only when an int8 copy is made
+    from desktop_app.core.models.quantize import QuantizationReport
 
 USE_LABELS = {"image": "Use for &images", "detect": "Use for &face detection", "audio": "Use for &audio",
               "table": "Use for &tables"}
@@ -47,7 +53,18 @@ class QtModelManager(QtModelManagerView):
         #: Picks one of `items` (title, label, items) or None; tests replace it.
         self.ask_item: Callable[[str, str, list[str]], str | None] = self._ask_item_dialog
         self._import_errors: list[str] = []
+        #: Picks the calibration folder for an int8 copy (None: cancelled); tests replace it.
+        self.ask_folder: Callable[[str], Path | None] = self._ask_folder_dialog
         self.controller = QtModelController(services.registry, self)
+        self.tools = QtModelTools(services.registry, services.dirs, self)
+        self.bench_action = QAction("&Benchmark", self)
+        self.bench_action.setToolTip("Latency and throughput on every healthy provider (saved as JSON)")
+        self.bench_action.triggered.connect(self.bench_selected)
+        self.quantize_action = QAction("Make &int8 copy…", self)
+        self.quantize_action.setToolTip("Quantize to int8 with a folder of your own inputs; the copy is a new model")
+        self.quantize_action.triggered.connect(self.quantize_selected)
+        self.tools_menu.addAction(self.bench_action)
+        self.tools_menu.addAction(self.quantize_action)
         self.use_actions: dict[str, QAction] = {}
         for kind, text in USE_LABELS.items():
             action = QAction(text, self)
@@ -67,9 +84,13 @@ class QtModelManager(QtModelManagerView):
         c.imports_done.connect(self._on_imports_done)
         c.health_checked.connect(self.provider_box.show_health)
         c.health_failed.connect(self.provider_box.show_failure)
+        self.tools.benched.connect(self._on_benched)
+        self.tools.quantized.connect(self._on_quantized)
+        self.tools.failed.connect(self._on_tool_failed)
         self.provider_box.choice_changed.connect(self.provider_changed)
         self.provider_box.recheck_requested.connect(self.recheck_providers)
         self.import_button.clicked.connect(self.import_dialog)
+        self.catalog_button.clicked.connect(self.catalog_dialog)
         self.remove_button.clicked.connect(self.remove_selected)
         self.inspector.copied.connect(lambda _text: self.message.emit("signature copied as JSON"))
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._on_selection_changed())
@@ -144,6 +165,7 @@ class QtModelManager(QtModelManagerView):
         for kind, action in self.use_actions.items():
             action.setEnabled(card is not None and card.task in TASKS_FOR_KIND[kind])
         self.use_button.setEnabled(any(a.isEnabled() for a in self.use_actions.values()))
+        self.tools_button.setEnabled(card is not None)
         if card is not None and self._shown:
             self.controller.inspect(card)
 
@@ -160,6 +182,34 @@ class QtModelManager(QtModelManagerView):
             self.inspector.show_error(outcome.error)
 
     # -- import --------------------------------------------------------------------------------
+
+    def catalog_dialog(self) -> None:
+        """Open the catalog browser; models it installs show up here at once."""
+        from desktop_app.core.errors import AppError
+        from desktop_app.core.models.catalog import Catalog
+        from desktop_app.qt.models.qt_catalog_dialog import QtCatalogDialog
+
+        try:
+            catalog = Catalog.default()
+        except AppError as exc:
+            self.show_error(f"Catalog: {exc}")
+            return
+        dialog = QtCatalogDialog(catalog, self.services.registry, parent=self)
+        dialog.installed.connect(self._on_catalog_installed)
+        dialog.finished.connect(self._on_catalog_closed)
+        self.catalog_window: QtCatalogDialog | None = dialog
+        dialog.open()
+
+    def _on_catalog_closed(self) -> None:
+        dialog, self.catalog_window = self.catalog_window, None
+        if dialog is not None:
+            dialog.deleteLater()
+
+    def _on_catalog_installed(self, model_id: str) -> None:
+        self.controller.forget(model_id)
+        self.refresh(select=model_id)
+        self.models_changed.emit()
+        self.message.emit(f"installed {model_id} from the catalog")
 
     def import_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Import ONNX models", "", "ONNX models (*.onnx);;All files (*)")
@@ -238,6 +288,47 @@ class QtModelManager(QtModelManagerView):
             self.refresh_uses()
             self.select_model(model_id)
 
+    # -- tools: benchmark, int8 copy -----------------------------------------------------------
+
+    def bench_selected(self) -> bool:
+        """Benchmark the selected model in a worker; the result shows in the inspector's Benchmark tab."""
+        card = self.selected_card()
+        if card is None or self.tools.bench_control.busy:
+            return False
+        self.inspector.show_tool_text([f"Benchmarking {card.id} on every healthy provider…"])
+        self.message.emit(f"benchmarking {card.id}…")
+        self.tools.bench(card)
+        return True
+
+    def quantize_selected(self) -> bool:
+        """Ask for a calibration folder, then make the int8 copy in a worker."""
+        card = self.selected_card()
+        if card is None or self.tools.quantize_control.busy:
+            return False
+        folder = self.ask_folder(f"Calibration images for {card.id} (your own inputs)")
+        if folder is None:
+            return False
+        self.inspector.show_tool_text([f"Making an int8 copy of {card.id} calibrated on {folder}…"])
+        self.message.emit(f"making an int8 copy of {card.id}…")
+        self.tools.quantize(card, folder)
+        return True
+
+    def _on_benched(self, result: BenchResult) -> None:
+        self.inspector.show_tool_text(result.lines())
+        self.message.emit(f"benchmark of {result.model_id} saved to {result.saved_to}")
+
+    def _on_quantized(self, report: QuantizationReport) -> None:
+        self.controller.forget(report.copy_id)
+        self.refresh(select=report.copy_id)
+        self.models_changed.emit()
+        self.inspector.show_tool_text(report.lines())
+        self.message.emit(f"int8 copy {report.copy_id}: {report.latency_ratio:.2f}x faster, "
+                          f"top-1 agreement {report.top1_agreement:.0%}")
+
+    def _on_tool_failed(self, tool: str, error: str) -> None:
+        self.inspector.show_tool_text([f"{tool} failed: {error}"])
+        self.show_error(f"{tool} failed: {error}")
+
     # -- providers -----------------------------------------------------------------------------
 
     def recheck_providers(self) -> None:
@@ -256,6 +347,10 @@ class QtModelManager(QtModelManagerView):
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def _ask_folder_dialog(self, title: str) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(self, title)
+        return Path(folder) if folder else None
+
     def _ask_item_dialog(self, title: str, label: str, items: list[str]) -> str | None:
         if not items:
             self.message.emit("no models fit any input kind")
@@ -269,6 +364,9 @@ class QtModelManager(QtModelManagerView):
         menu = QMenu(self)
         for action in self.use_actions.values():
             menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.bench_action)
+        menu.addAction(self.quantize_action)
         menu.addSeparator()
         remove = menu.addAction("&Remove…", self.remove_selected)
         remove.setEnabled(self.remove_button.isEnabled())
@@ -284,4 +382,8 @@ class QtModelManager(QtModelManagerView):
     def shutdown(self) -> None:
         """Cancel and join every worker thread (the window calls this on close)."""
         self.controller.shutdown()
+        catalog = getattr(self, "catalog_window", None)
+        if catalog is not None:
+            catalog.controller.stop()
+        self.tools.shutdown()
 

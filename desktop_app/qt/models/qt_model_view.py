@@ -72,8 +72,18 @@ class QtModelManagerView(QWidget):
         self.use_button.setToolTip("Send images, faces, audio or tables to the selected model")
         self.use_menu = QMenu(self.use_button)
         self.use_button.setMenu(self.use_menu)
+        self.tools_button = QPushButton("&Tools")
+        self.tools_button.setAccessibleName("Model tools")
+        self.tools_button.setToolTip("Benchmark the selected model on every provider, or make an int8 copy of it")
+        self.tools_menu = QMenu(self.tools_button)
+        self.tools_button.setMenu(self.tools_menu)
+        self.catalog_button = QPushButton("Cata&log…")
+        self.catalog_button.setAccessibleName("Model catalog")
+        self.catalog_button.setToolTip("Download a public model (checked against its published sha256), "
+                                       "or import one you downloaded by hand")
         buttons = QHBoxLayout()
-        for button in (self.import_button, self.remove_button, self.use_button):
+        for button in (self.import_button, self.catalog_button, self.remove_button, self.use_button,
+                       self.tools_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
@@ -139,8 +149,9 @@ class QtModelManagerView(QWidget):
 
     def _tab_order(self) -> None:
         box, ins = self.provider_box, self.inspector
-        chain: list[QWidget] = [box.combo, box.recheck, self.import_button, self.remove_button, self.use_button,
-                                self.error_close, self.table, ins.copy_button, ins.tabs, ins.io_table]
+        chain: list[QWidget] = [box.combo, box.recheck, self.import_button, self.catalog_button, self.remove_button,
+                                self.use_button,
+                                self.tools_button, self.error_close, self.table, ins.copy_button, ins.tabs, ins.io_table]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
