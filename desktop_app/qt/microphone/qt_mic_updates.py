@@ -118,7 +118,7 @@ class UpdateBuilder:
         self._segments.extend(vad.segments)
         self._in_speech = vad.in_speech
         self._inference_ms += vad.inference_ms
-        self._rms = rms_dbfs
+        self._rms = max(self._rms, rms_dbfs)  # the loudest block since the last update, like the peak
         self._peak = max(self._peak, peak_dbfs)
         if peak_dbfs >= SILENT_DBFS:
             self._last_loud = self.position_s
@@ -153,7 +153,7 @@ class UpdateBuilder:
                            self.silent, self.clipped, recording_s, progress, final, warnings, self._inference_ms)
         self._env, self._probs, self._segments = [], [], []
         self._inference_ms = 0.0
-        self._peak = -200.0
+        self._rms = self._peak = -200.0
         self._dirty = False
         self._last_emit = time.monotonic()
         return update
