@@ -62,12 +62,33 @@ def main(out: Path, home: Path) -> int:
     def inspector() -> None:
         window.models_dock.grab().save(str(out / "model-inspector.png"))
         window.grab().save(str(out / "window-inspector.png"))
-        window.close()
-        app.quit()
+        camera_session()
+
+    def camera_session() -> None:
+        """The face video as the camera, with the monitor counting each face's expression."""
+        from tests.core.sources.face_video import make_face_video
+
+        (home / "video").mkdir(parents=True, exist_ok=True)
+        video = make_face_video(home / "video")
+        window.inputs.setCurrentWidget(window.camera_panel)
+        window.monitor_panel.reset()
+        window.camera_panel.set_source(str(video.path))
+        window.camera_panel.start()
+        poll_camera(0)
+
+    def poll_camera(waited_ms: int) -> None:
+        snap = window.monitor_panel.snapshot
+        if (snap is not None and snap.n >= 3) or waited_ms > 60_000:
+            report["camera_events"] = snap.n if snap is not None else 0
+            window.grab().save(str(out / "camera-session-monitor.png"))
+            window.close()
+            app.quit()
+            return
+        QTimer.singleShot(250, lambda: poll_camera(waited_ms + 250))
 
     panel.batch_finished.connect(on_finished)
     QTimer.singleShot(500, lambda: drop(window, [SAMPLES / "cat-chelsea.jpg"]))
-    QTimer.singleShot(120_000, app.quit)  # never hang the test run
+    QTimer.singleShot(180_000, app.quit)  # never hang the test run
     app.exec()
     report["files"] = sorted(p.name for p in out.glob("*.png"))
     print(json.dumps(report))

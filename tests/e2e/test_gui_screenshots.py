@@ -28,7 +28,8 @@ def test_real_window_drop_batch_and_inspector_screenshots(tmp_path: Path) -> Non
     assert report["platform"] == "xcb"
     assert report["photo_row"] and "cat" in report["photo_row"]
     assert report["batch_rows"] == 1 + 13  # the photo, then 12 copies and one broken file
-    for name in ("files-panel-photo.png", "batch-table.png", "model-inspector.png"):
+    assert report["camera_events"] >= 3  # the monitor counted the faces' expressions from the camera
+    for name in ("files-panel-photo.png", "batch-table.png", "model-inspector.png", "camera-session-monitor.png"):
         shot = SCREENSHOTS / name
         assert shot.is_file() and shot.stat().st_size > 10_000, name
     print(f"screenshots: {SCREENSHOTS}")

@@ -21,10 +21,19 @@ COAST_S = 0.25
 MAX_REPEAT_S = 1.0
 
 
+def _near(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether box a touches box b grown by half its size (the same face, moved since the last frame)."""
+    gx, gy = (b[2] - b[0]) / 2, (b[3] - b[1]) / 2
+    return a[0] < b[2] + gx and a[2] > b[0] - gx and a[1] < b[3] + gy and a[3] > b[1] - gy
+
+
 def shown(live: LiveFrame) -> LiveFrame:
-    """The frame with only the tracks to draw: seen now, or missed for at most COAST_S seconds."""
+    """The frame with only the tracks to draw: seen now, or missed for at most COAST_S seconds and not
+    next to a face seen now (a fast face that became a new track must not leave a trail of boxes)."""
     fps = live.stats.processed_fps
-    keep = tuple(t for t in live.tracks if t.missed == 0 or (fps > 0 and t.missed / fps <= COAST_S))
+    seen = [t.box for t in live.tracks if t.missed == 0]
+    keep = tuple(t for t in live.tracks if t.missed == 0 or (
+        fps > 0 and t.missed / fps <= COAST_S and not any(_near(t.box, box) for box in seen)))
     return live if len(keep) == len(live.tracks) else replace(live, tracks=keep)
 
 
