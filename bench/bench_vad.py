@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from desktop_app.core.models.registry import ModelRegistry  # noqa: E402
 from desktop_app.core.runtime.session import SessionPool  # noqa: E402
 from desktop_app.core.sources.live_vad import LiveVad  # noqa: E402
+from desktop_app.core.sources.microphone import downmix  # noqa: E402
 
 
 def bare_rtf(path: Path, audio16: np.ndarray) -> float:
@@ -50,8 +51,7 @@ def live_rtf(pool: SessionPool, registry: ModelRegistry, audio44: np.ndarray) ->
     start = time.perf_counter()
     for i in range(0, len(audio44), block):
         raw = audio44[i : i + block]
-        mono = raw.mean(axis=1, dtype=np.float32)
-        vad.feed(resampler.resample_chunk(mono))
+        vad.feed(resampler.resample_chunk(downmix(raw)))
     vad.finish()
     return (time.perf_counter() - start) / (len(audio44) / 44100)
 
