@@ -3,6 +3,7 @@ times counted in samples from the start of the stream (not wall-clock), so they 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,14 +37,14 @@ class LiveVad:
         self.samples_seen = 0
 
     def feed(self, samples: np.ndarray) -> VadUpdate:
-        from desktop_app.core.tasks import StageClock
-
-        clock = StageClock()
-        probs = self.stream.process(samples, clock)
+        start = time.perf_counter()
+        probs = self.stream.process(samples)
+        inference_ms = (time.perf_counter() - start) * 1000.0
         self.samples_seen += len(samples)
-        closed = tuple(seg for p in probs if (seg := self.segmenter.push(p)) is not None)
+        push = self.segmenter.push
+        closed = tuple(seg for p in probs if (seg := push(p)) is not None)
         return VadUpdate(tuple(probs), closed, self.samples_seen / self.spec.sample_rate,
-                         self.segmenter.in_speech, clock.ms.get("inference", 0.0))
+                         self.segmenter.in_speech, inference_ms)
 
     def finish(self) -> SpeechSegment | None:
         """Close a segment still open at the end of the stream."""

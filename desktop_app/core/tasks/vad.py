@@ -108,25 +108,28 @@ class SileroStream:
 
     def reset(self) -> None:
         self._state = np.zeros(self._state_shape, dtype=np.float32)
-        self._context = np.zeros(self.spec.context, dtype=np.float32)
+        # one reusable [context | chunk] window: the context is the previous window's last samples
+        self._window = np.zeros((1, self.spec.context + self.spec.chunk), dtype=np.float32)
         self._pending = np.zeros(0, dtype=np.float32)
 
     def process(self, samples: np.ndarray, clock: StageClock | None = None) -> list[float]:
         """Feed mono float32 samples at the model's rate; returns one probability per complete chunk."""
-        buf = np.concatenate([self._pending, np.asarray(samples, dtype=np.float32).reshape(-1)])
-        n = len(buf) // self.spec.chunk
+        samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        buf = np.concatenate([self._pending, samples]) if len(self._pending) else samples
+        chunk, context = self.spec.chunk, self.spec.context
+        n = len(buf) // chunk
         probs = []
+        window, feeds, names = self._window, {"input": self._window, "sr": self._sr}, ["output", "stateN"]
         for i in range(n):
-            chunk = buf[i * self.spec.chunk : (i + 1) * self.spec.chunk]
-            window = np.concatenate([self._context, chunk])[None, :]
-            (out, state), ms = self.session.run({"input": window, "state": self._state, "sr": self._sr},
-                                                ["output", "stateN"])
+            if context:
+                window[0, :context] = window[0, chunk:]
+            window[0, context:] = buf[i * chunk : (i + 1) * chunk]
+            feeds["state"] = self._state
+            (out, self._state), ms = self.session.run(feeds, names)
             if clock is not None:
                 clock.add("inference", ms)
-            self._state = state
-            self._context = chunk[-self.spec.context :] if self.spec.context else self._context
             probs.append(float(out.reshape(-1)[0]))
-        self._pending = buf[n * self.spec.chunk :].copy()
+        self._pending = buf[n * chunk :].copy()
         return probs
 
 
