@@ -119,7 +119,8 @@ class SileroStream:
         chunk, context = self.spec.chunk, self.spec.context
         n = len(buf) // chunk
         probs = []
-        window, feeds, names = self._window, {"input": self._window, "sr": self._sr}, ["output", "stateN"]
+        window, names = self._window, ["output", "stateN"]
+        feeds: dict[str, np.ndarray] = {"input": window, "sr": self._sr}
         for i in range(n):
             if context:
                 window[0, :context] = window[0, chunk:]
