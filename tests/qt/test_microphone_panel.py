@@ -21,7 +21,7 @@ from desktop_app.core.tasks.base import StageClock
 from desktop_app.qt.microphone.qt_microphone_panel import QtMicrophonePanel
 from desktop_app.qt.qt_workers import running_threads
 from tests.conftest import SAMPLES
-from tests.qt.fake_sounddevice import RATE, FakePortAudioError, FakeSoundDevice, Feeder
+from tests.fake_sounddevice import RATE, FakePortAudioError, FakeSoundDevice, Feeder
 
 SPEECH = SAMPLES / "speech-espeak.wav"
 TOLERANCE_S = 0.25

@@ -7,13 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from desktop_app.core.errors import TaskError
 from desktop_app.core.media.image import load_image
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.results import ClassificationResult, ClassScore
 from desktop_app.core.runtime.session import ModelSession, SessionPool
 from desktop_app.core.tasks.base import StageClock, Task, register
-from desktop_app.core.tasks.image_prep import ImagePreprocessor, input_size
+from desktop_app.core.tasks.image_prep import image_input
 
 
 def to_probabilities(scores: np.ndarray) -> np.ndarray:
@@ -46,16 +45,7 @@ class ClassifyTask(Task):
 
     def __init__(self, card: ModelCard, session: ModelSession, pool: SessionPool | None = None) -> None:
         super().__init__(card, session, pool)
-        if card.image is None:
-            raise TaskError(f"{card.id}: the model card has no [image] table")
-        inputs = session.inputs
-        wanted = card.image.name
-        self.input_name = wanted if wanted else inputs[0].name
-        if self.input_name not in session.input_names:
-            raise TaskError(f"{card.id}: the model has no input named {self.input_name!r}")
-        shape = next(i.shape for i in inputs if i.name == self.input_name)
-        width, height = input_size(card.image, list(shape))
-        self.prep = ImagePreprocessor(card.image, width, height)
+        self.input_name, self.prep = image_input(card, session)
         self.labels = card.labels()
 
     def decode(self, path: Path) -> np.ndarray:

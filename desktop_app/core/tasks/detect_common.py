@@ -10,13 +10,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from desktop_app.core.errors import TaskError
 from desktop_app.core.media.image import load_image
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.results import Detection, DetectionResult
 from desktop_app.core.runtime.session import ModelSession, SessionPool
 from desktop_app.core.tasks.base import StageClock, Task, option_or_card
-from desktop_app.core.tasks.image_prep import Geometry, ImagePreprocessor, input_size
+from desktop_app.core.tasks.image_prep import Geometry, image_input
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, threshold: float, iou: float) -> np.ndarray:
@@ -36,14 +35,7 @@ class ObjectDetectorTask(Task):
 
     def __init__(self, card: ModelCard, session: ModelSession, pool: SessionPool | None = None) -> None:
         super().__init__(card, session, pool)
-        if card.image is None:
-            raise TaskError(f"{card.id}: the model card has no [image] table")
-        self.input_name = card.image.name or session.input_names[0]
-        if self.input_name not in session.input_names:
-            raise TaskError(f"{card.id}: the model has no input named {self.input_name!r}")
-        shape = next(i.shape for i in session.inputs if i.name == self.input_name)
-        width, height = input_size(card.image, list(shape))
-        self.prep = ImagePreprocessor(card.image, width, height)
+        self.input_name, self.prep = image_input(card, session)
         self.labels = card.labels()
 
     @abstractmethod

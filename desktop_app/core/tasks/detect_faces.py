@@ -16,7 +16,7 @@ from desktop_app.core.results import Detection, DetectionResult
 from desktop_app.core.runtime.session import ModelSession, SessionPool
 from desktop_app.core.tasks.base import StageClock, Task, option_or_card, register
 from desktop_app.core.tasks.classify import ClassifyTask
-from desktop_app.core.tasks.image_prep import Geometry, ImagePreprocessor, input_size
+from desktop_app.core.tasks.image_prep import Geometry, image_input
 
 STRIDE = 4
 CROP_MARGIN = 0.1  # expression crops get 10 % of the box size added on each side
@@ -83,14 +83,7 @@ class DetectFacesTask(Task):
 
     def __init__(self, card: ModelCard, session: ModelSession, pool: SessionPool | None = None) -> None:
         super().__init__(card, session, pool)
-        if card.image is None:
-            raise TaskError(f"{card.id}: the model card has no [image] table")
-        self.input_name = card.image.name or session.input_names[0]
-        if self.input_name not in session.input_names:
-            raise TaskError(f"{card.id}: the model has no input named {self.input_name!r}")
-        shape = next(i.shape for i in session.inputs if i.name == self.input_name)
-        width, height = input_size(card.image, list(shape))
-        self.prep = ImagePreprocessor(card.image, width, height)
+        self.input_name, self.prep = image_input(card, session)
         self.roles = _output_roles(session)
         labels = card.labels()
         self.label = labels[0] if labels else "face"

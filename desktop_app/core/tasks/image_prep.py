@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 
 from desktop_app.core.errors import TaskError
-from desktop_app.core.models.card import ImageInput
+from desktop_app.core.models.card import ImageInput, ModelCard
+from desktop_app.core.runtime.session import ModelSession
 
 CROP_FRACTION = 0.875  # "center-crop": resize so the crop is 87.5 % of the shorter side (ImageNet convention)
 LETTERBOX_FILL = 114
@@ -125,3 +126,15 @@ def input_size(spec: ImageInput, shape: list[int | str | None]) -> tuple[int | N
         if isinstance(w, int) and isinstance(h, int) and w > 0 and h > 0:
             return w, h
     return None, None
+
+
+def image_input(card: ModelCard, session: ModelSession) -> tuple[str, ImagePreprocessor]:
+    """The image input's name and its pre-processor, from the card (checked against the model)."""
+    if card.image is None:
+        raise TaskError(f"{card.id}: the model card has no [image] table")
+    name = card.image.name or session.input_names[0]
+    if name not in session.input_names:
+        raise TaskError(f"{card.id}: the model has no input named {name!r}")
+    shape = next(i.shape for i in session.inputs if i.name == name)
+    width, height = input_size(card.image, list(shape))
+    return name, ImagePreprocessor(card.image, width, height)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any
-
 import numpy as np
 import pytest
 
@@ -14,57 +11,7 @@ from desktop_app.core.sources.microphone import (
     explain_portaudio_error,
     input_devices,
 )
-
-
-class FakePortAudioError(Exception):
-    """Shaped like sounddevice.PortAudioError: (message, code)."""
-
-
-class FakeStream:
-    def __init__(self, **kwargs: Any) -> None:
-        self.kwargs = kwargs
-        self.started = self.closed = False
-
-    def start(self) -> None:
-        self.started = True
-
-    def stop(self) -> None:
-        pass
-
-    def close(self) -> None:
-        self.closed = True
-
-    def push(self, block: np.ndarray, overflow: bool = False) -> None:
-        self.kwargs["callback"](block, len(block), None, SimpleNamespace(input_overflow=overflow))
-
-
-class FakeSoundDevice:
-    """Two devices: a 48 kHz stereo USB microphone (default) and an output-only speaker."""
-
-    def __init__(self, fail_with: Exception | None = None) -> None:
-        self.fail_with = fail_with
-        self.stream: FakeStream | None = None
-        self.default = SimpleNamespace(device=[0, 1])
-        self._devices = [
-            {"name": "USB Mic", "hostapi": 0, "max_input_channels": 2, "default_samplerate": 48000.0},
-            {"name": "Speaker", "hostapi": 0, "max_input_channels": 0, "default_samplerate": 44100.0},
-        ]
-
-    def query_hostapis(self) -> list[dict[str, Any]]:
-        return [{"name": "ALSA"}]
-
-    def query_devices(self, device: Any = None, kind: str | None = None) -> Any:
-        if device is None:
-            return self._devices
-        if device not in (0, "USB Mic"):
-            raise ValueError(f"No input device matching {device!r}")
-        return self._devices[0]
-
-    def InputStream(self, **kwargs: Any) -> FakeStream:  # noqa: N802 (sounddevice's API)
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.stream = FakeStream(**kwargs)
-        return self.stream
+from tests.fake_sounddevice import FakePortAudioError, FakeSoundDevice
 
 
 def tone(rate: int, seconds: float, channels: int = 2, freq: float = 440.0) -> np.ndarray:

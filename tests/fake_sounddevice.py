@@ -36,8 +36,8 @@ class FakeStream:
     def queued(self) -> int:
         return int(self.kwargs["callback"].__self__.queued)  # the MicrophoneSource behind the callback
 
-    def push(self, block: np.ndarray) -> None:
-        self.kwargs["callback"](block, len(block), None, SimpleNamespace(input_overflow=False))
+    def push(self, block: np.ndarray, overflow: bool = False) -> None:
+        self.kwargs["callback"](block, len(block), None, SimpleNamespace(input_overflow=overflow))
 
     def die(self) -> None:
         """What PortAudio does when the device goes away: the stream finishes on its own."""
