@@ -43,7 +43,7 @@ def main(out: Path, home: Path) -> int:
             shutil.copy(SAMPLES / name, folder / f"{i}-{name}")
     (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff not really a jpeg")
     report: dict[str, object] = {"platform": app.platformName()}
-    steps = iter(["photo", "folder", "done"])
+    steps = iter(["photo", "folder", "adult", "done"])
     panel = window.files_panel
 
     def on_finished(summary: object) -> None:
@@ -56,8 +56,27 @@ def main(out: Path, home: Path) -> int:
         elif step == "folder":
             report["batch_rows"] = panel.view.table.model().rowCount()
             window.grab().save(str(out / "batch-table.png"))
-            window.model_manager.select_model("centerface")
-            QTimer.singleShot(1500, inspector)
+            drop(window, [SAMPLES / "adult-test-sample.csv"])
+        elif step == "adult":
+            poll_monitor(0)
+
+    def poll_monitor(waited_ms: int) -> None:
+        snap = window.monitor_panel.snapshot
+        try:
+            rows = snap.attribute("sex").rows if snap is not None else None
+        except KeyError:  # not counted yet
+            rows = None
+        if rows is not None or waited_ms > 30_000:
+            report["adult_groups"] = sorted(r.value for r in rows or ())
+            window.monitor_panel.view.fairness.attribute.setCurrentIndex(
+                max(0, window.monitor_panel.view.fairness.attribute.findText("sex", Qt.MatchFlag.MatchStartsWith)))
+            QTimer.singleShot(500, lambda: (window.grab().save(str(out / "monitor-adult-window.png")), inspect()))
+            return
+        QTimer.singleShot(250, lambda: poll_monitor(waited_ms + 250))
+
+    def inspect() -> None:
+        window.model_manager.select_model("centerface")
+        QTimer.singleShot(1500, inspector)
 
     def inspector() -> None:
         window.models_dock.grab().save(str(out / "model-inspector.png"))

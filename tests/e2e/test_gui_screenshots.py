@@ -28,8 +28,9 @@ def test_real_window_drop_batch_and_inspector_screenshots(tmp_path: Path) -> Non
     assert report["platform"] == "xcb"
     assert report["photo_row"] and "cat" in report["photo_row"]
     assert report["batch_rows"] == 1 + 13  # the photo, then 12 copies and one broken file
+    assert report["adult_groups"] == ["Female", "Male"]  # the monitor's per-sex rows from the Adult CSV
     assert report["camera_events"] >= 3  # the monitor counted the faces' expressions from the camera
-    for name in ("files-panel-photo.png", "batch-table.png", "model-inspector.png", "camera-session-monitor.png"):
+    for name in ("files-panel-photo.png", "batch-table.png", "model-inspector.png", "camera-session-monitor.png", "monitor-adult-window.png"):
         shot = SCREENSHOTS / name
         assert shot.is_file() and shot.stat().st_size > 10_000, name
     print(f"screenshots: {SCREENSHOTS}")
