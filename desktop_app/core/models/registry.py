@@ -1,7 +1,9 @@
 """The models the app knows: bundled ones (install folder) and the user's imported ones (user data folder).
 
 Model files are never executed here (no onnxruntime import); this module reads cards, checks hashes,
-and imports or removes user models with atomic folder renames.
+and imports or removes user models with atomic folder renames. An imported model is validated
+(inspect, ONNX checker, an ONNX Runtime CPU session) in a child process with a time and memory limit
+(models/isolation.py), so that a model that crashes ONNX Runtime or eats all memory becomes a message.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import Any
 
 from desktop_app.core.errors import AppError, ModelCardError, ModelError, ModelNotFoundError
 from desktop_app.core.fileio import sha256_file
+from desktop_app.core.models import isolation
 from desktop_app.core.models.card import ModelCard, load_card, parse_card
-from desktop_app.core.models.inspect import check_model, inspect_model
+from desktop_app.core.models.inspect import inspect_model
 from desktop_app.core.models.toml_write import card_slug, dump_toml
 
 _FORCED_KEYS = ("id", "file", "sha256")
@@ -148,13 +151,18 @@ class ModelRegistry:
         name: str | None = None,
         card_overrides: Mapping[str, Any] | None = None,
         extra_files: Sequence[Path] = (),
+        validate_timeout_s: float = 60.0,
+        validate_memory_mb: int | None = None,
     ) -> ModelCard:
         """Validate an ONNX file, copy it (and its external data) into the user folder, write its card.
 
-        `extra_files` (labels, license) are copied beside it under their own names, inside the same atomic move."""
+        Validation (inspect + checker + a CPU session) runs in a child process killed after
+        `validate_timeout_s` or past `validate_memory_mb` (default: isolation.memory_budget_mb, which
+        grows with the file's size). `extra_files` (labels, license) are copied beside it under their
+        own names, inside the same atomic move."""
         path = Path(path)
-        info = inspect_model(path)
-        check_model(path)
+        memory_mb = validate_memory_mb if validate_memory_mb is not None else isolation.memory_budget_mb(path)
+        info = isolation.validate_isolated(path, timeout_s=validate_timeout_s, memory_mb=memory_mb)
         overrides = dict(card_overrides or {})
         forced = [key for key in _FORCED_KEYS if key in overrides]
         if forced:

@@ -11,6 +11,7 @@ import pytest
 
 from desktop_app.core.errors import ModelCardError, ModelError, ModelNotFoundError
 from desktop_app.core.fileio import sha256_file
+from desktop_app.core.models import isolation
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.registry import ModelRegistry
 
@@ -21,6 +22,16 @@ def write_model(folder: Path, model_id: str, model: onnx.ModelProto, *, task: st
     digest = f'sha256 = "{sha256_file(folder / "model.onnx")}"\n' if sha else ""
     (folder / "model.toml").write_text(f'id = "{model_id}"\nfile = "model.onnx"\ntask = "{task}"\n{digest}')
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _validate_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This file imports many models: validate in-process (test_isolation.py covers the child process)."""
+
+    def direct(fn, *args, name, timeout_s=0.0, memory_mb=None):  # type: ignore[no-untyped-def]
+        return fn(*args)
+
+    monkeypatch.setattr(isolation, "_run_isolated", direct)
 
 
 @pytest.fixture
