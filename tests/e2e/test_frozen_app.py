@@ -131,3 +131,17 @@ def test_bundle_size_within_budget(frozen_exe: Path) -> None:
     size_mb = _bundle_size(frozen_exe.parent) / MB
     print(f"bundle size: {size_mb:.1f} MB (budget {MAX_BUNDLE_MB:.0f} MB)")
     assert size_mb <= MAX_BUNDLE_MB
+
+
+def test_model_import_validates_in_a_child_process_frozen(frozen_exe: Path, tmp_path: Path) -> None:
+    """The frozen app re-launches itself as the validator child (spawn + freeze_support)."""
+    from tests.builders import add_one
+
+    good = add_one(tmp_path / "tiny.onnx")
+    bad = tmp_path / "photo.onnx"
+    bad.write_bytes((ROOT / "resources" / "samples" / "cat-chelsea.jpg").read_bytes())
+    (tmp_path / "home").mkdir()
+    done = _run_clean(frozen_exe, ["models", "import", str(good), str(bad), "--json"], tmp_path / "home")
+    items = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert done.returncode == 1 and [i["ok"] for i in items] == [True, False], done.stderr[-2000:]
+    assert "not an ONNX model" in items[1]["error"]
