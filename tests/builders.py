@@ -42,9 +42,8 @@ def add_one(path: Path, shape: list[int | str] | None = None) -> Path:
     return save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
 
 
-def external_data_model(folder: Path, location: str) -> Path:
-    """A model whose weight claims to live in `location` (which may escape the folder)."""
-    folder.mkdir(parents=True, exist_ok=True)
+def external_data_proto(location: str) -> onnx.ModelProto:
+    """A model whose weight claims to live in `location` (which may escape its folder), unsaved."""
     weight = numpy_helper.from_array(np.ones((4,), dtype=np.float32), "w")
     weight.data_location = TensorProto.EXTERNAL
     weight.ClearField("raw_data")
@@ -56,6 +55,13 @@ def external_data_model(folder: Path, location: str) -> Path:
     graph = helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"])], "ext", [x], [y], initializer=[weight])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
+    return model
+
+
+def external_data_model(folder: Path, location: str) -> Path:
+    """external_data_proto saved as folder/model.onnx (the weight file is not written)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model = external_data_proto(location)
     path = folder / "model.onnx"
     path.write_bytes(model.SerializeToString())
     return path
