@@ -19,6 +19,8 @@ import soundfile as sf
 from onnx import TensorProto, helper, numpy_helper
 from PIL import Image
 
+from tests.builders import external_data_proto
+
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "resources" / "samples"
 
@@ -202,18 +204,6 @@ def _add_one(shape: list[int | str]) -> onnx.ModelProto:
     return _model([helper.make_node("Add", ["x", "one"], ["y"])], [x], [y], [one])
 
 
-def _external(location: str) -> onnx.ModelProto:
-    weight = numpy_helper.from_array(np.ones((4,), dtype=np.float32), "w")
-    weight.data_location = TensorProto.EXTERNAL
-    weight.ClearField("raw_data")
-    for key, value in (("location", location), ("offset", "0"), ("length", "16")):
-        entry = weight.external_data.add()
-        entry.key, entry.value = key, value
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])
-    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])
-    return _model([helper.make_node("Add", ["x", "w"], ["y"])], [x], [y], [weight])
-
-
 def _models(folder: Path) -> dict[str, tuple[bytes, str]]:
     secret = folder / OUTSIDE / "secret.bin"
     secret.parent.mkdir(parents=True, exist_ok=True)
@@ -231,8 +221,8 @@ def _models(folder: Path) -> dict[str, tuple[bytes, str]]:
         "not-onnx.onnx": (b"this is a text file, not a model\n" * 4, "error"),
         "jpeg-named.onnx": ((SAMPLES / "cat-chelsea.jpg").read_bytes(), "error"),
         "truncated.onnx": (good[: len(good) // 2], "error"),
-        "ext-relative/model.onnx": (_external(f"../{OUTSIDE}/secret.bin").SerializeToString(), "error"),
-        "ext-absolute/model.onnx": (_external(str(secret.resolve())).SerializeToString(), "error"),
+        "ext-relative/model.onnx": (external_data_proto(f"../{OUTSIDE}/secret.bin").SerializeToString(), "error"),
+        "ext-absolute/model.onnx": (external_data_proto(str(secret.resolve())).SerializeToString(), "error"),
         "custom-domain-op.onnx": (custom.SerializeToString(), "error"),
         "no-inputs.onnx": (no_inputs.SerializeToString(), "ok"),
         "absurd-shape.onnx": (_add_one([2**40, 2**40, 3]).SerializeToString(), "ok"),
