@@ -8,17 +8,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from desktop_app.core.logs import setup_logging, versions
 from desktop_app.core.paths import UserDirs
 from desktop_app.core.services import AppServices
 from desktop_app.core.startup import process_age_s
 
-
-def _log_to_file(dirs: UserDirs) -> None:
-    dirs.logs.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(dirs.logs / "desktop-app.log", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().addHandler(handler)
-    logging.getLogger().setLevel(logging.INFO)
+log = logging.getLogger("desktop_app")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,23 +25,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--startup-report", action="store_true", help="print the time from launch to window shown")
     args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
 
-    from PySide6.QtCore import QTimer
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import QTimer, qVersion
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.qt.qt_compat import guard_none_refcount
+    from desktop_app.qt.qt_crash_dialog import install_crash_handler
     from desktop_app.qt.qt_main_window import QtMainWindow
     from desktop_app.qt.qt_theme import apply_theme
 
     guard_none_refcount()
 
-    services = AppServices.create()
-    _log_to_file(services.dirs)
+    dirs = UserDirs.default()
+    setup_logging(dirs)
+    log.info("starting: %s", ", ".join(f"{key} {value}" for key, value in
+                                       versions({"PySide6": pyside_version, "Qt": qVersion()}).items()))
+    services = AppServices.create(dirs)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Desktop App")
     app.setOrganizationName("DesktopApp")
     apply_theme(app, services.settings.theme)
     window = QtMainWindow(services)
+    crash_handler = install_crash_handler(window, dirs)
     window.show()
     if args.startup_report:
         QTimer.singleShot(0, lambda: print(f"startup: window shown {process_age_s():.2f} s after launch", flush=True))
@@ -60,4 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.quit()
 
         QTimer.singleShot(args.quit_after, finish)
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        crash_handler.uninstall()
+        log.info("quit")
