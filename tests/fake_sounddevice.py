@@ -47,13 +47,13 @@ class FakeStream:
 class FakeSoundDevice:
     """`query_hostapis`, `query_devices`, `default`, `InputStream` as sounddevice has them."""
 
-    def __init__(self, fail_with: Exception | None = None) -> None:
+    def __init__(self, fail_with: Exception | None = None, rate: int = RATE) -> None:
         self.fail_with = fail_with
         self.stream: FakeStream | None = None
         self.streams: list[FakeStream] = []
         self.default = SimpleNamespace(device=[0, 1])
         self._devices = [
-            {"name": "USB Mic", "hostapi": 0, "max_input_channels": 2, "default_samplerate": float(RATE)},
+            {"name": "USB Mic", "hostapi": 0, "max_input_channels": 2, "default_samplerate": float(rate)},
             {"name": "Speaker", "hostapi": 0, "max_input_channels": 0, "default_samplerate": 44100.0},
         ]
 

@@ -91,7 +91,7 @@ class Pipeline:
                 card = self.registry.get(model_id)
                 if self.verify:
                     self.registry.verify(card)
-                session = self.pool.get(card.path, key[1])
+                session = self.pool.get(card.path, key[1], threads=card.threads)
                 task = task_class(card.task)(card, session, self.pool)
                 self._tasks[key] = task
             return task

@@ -23,7 +23,7 @@ def main(wav: str, device: str) -> int:
     sd = load_sounddevice()
     registry = ModelRegistry(bundled_models_dir(), Path("/nonexistent-user-models"))
     card = registry.get("silero-vad")
-    vad = LiveVad(card, SessionPool("cpu").get(card.path))
+    vad = LiveVad(card, SessionPool("cpu").get(card.path, threads=card.threads))
     source = MicrophoneSource(sd, device, card.audio.sample_rate if card.audio else 16000)
     source.open()
     player = None

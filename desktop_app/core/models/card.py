@@ -19,6 +19,7 @@ COLORS = ("RGB", "BGR", "GRAY")
 RESIZE_MODES = ("stretch", "center-crop", "letterbox", "native")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+MAX_THREADS = 64
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class ModelCard:
     bundled: bool = False
     second_stage: str | None = None  # e.g. the emotion model run on detected faces
     sample: str | None = None  # a file under resources/samples/ the self-test runs the model on
+    threads: int | None = None  # [runtime] threads: intra-op threads for this model (None: ONNX Runtime's default)
 
     @property
     def path(self) -> Path:
@@ -265,6 +267,10 @@ def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) 
     sample = _get(data, "sample", str, where)
     if not _plain_name(sample):
         raise ModelCardError(f"{where}: 'sample' must be a plain file name in resources/samples")
+    runtime = _get(data, "runtime", dict, where, {})
+    threads = _get(runtime, "threads", int, f"{where} [runtime]")
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        raise ModelCardError(f"{where}: [runtime] 'threads' must be between 1 and {MAX_THREADS}")
     image = _parse_image(data["image"], where) if isinstance(data.get("image"), dict) else None
     audio = _parse_audio(data["audio"], where) if isinstance(data.get("audio"), dict) else None
     tabular = _parse_tabular(data["tabular"], where) if isinstance(data.get("tabular"), dict) else None
@@ -296,6 +302,7 @@ def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) 
         bundled=bundled,
         second_stage=_get(data, "second_stage", str, where),
         sample=sample,
+        threads=threads,
     )
 
 

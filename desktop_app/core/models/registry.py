@@ -13,6 +13,7 @@ import datetime
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ class ModelRegistry:
         self.user_dir = Path(user_dir)
         self._problems: builtins.list[str] = []
         self._verified: dict[Path, tuple[int, int, str]] = {}
+        # parsed cards by folder, reused while model.toml keeps its size and mtime: the live paths
+        # look cards up on every frame, and parsing TOML each time cost milliseconds per frame
+        self._cards: dict[tuple[Path, bool], tuple[tuple[int, int], ModelCard]] = {}
+        self._cards_lock = threading.Lock()
 
     @classmethod
     def default(cls) -> ModelRegistry:
@@ -65,8 +70,24 @@ class ModelRegistry:
         self.list()
         return builtins.list(self._problems)
 
-    @staticmethod
-    def _scan(root: Path, *, bundled: bool, problems: builtins.list[str]) -> builtins.list[ModelCard]:
+    def _load(self, folder: Path, *, bundled: bool) -> ModelCard:
+        """load_card, cached while the card file's size and mtime stay the same."""
+        try:
+            st = (folder / "model.toml").stat()
+        except OSError:
+            return load_card(folder, bundled=bundled)  # raises the card error with its reason
+        stamp = (st.st_mtime_ns, st.st_size)
+        key = (folder, bundled)
+        with self._cards_lock:
+            cached = self._cards.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        card = load_card(folder, bundled=bundled)
+        with self._cards_lock:
+            self._cards[key] = (stamp, card)
+        return card
+
+    def _scan(self, root: Path, *, bundled: bool, problems: builtins.list[str]) -> builtins.list[ModelCard]:
         try:
             folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
         except FileNotFoundError:
@@ -79,7 +100,7 @@ class ModelRegistry:
             if not (folder / "model.toml").is_file():
                 continue  # e.g. models/build: not a model
             try:
-                card = load_card(folder, bundled=bundled)
+                card = self._load(folder, bundled=bundled)
             except AppError as exc:
                 problems.append(str(exc))
                 continue

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from desktop_app.core.errors import MediaError
@@ -90,9 +91,18 @@ def session_tag(attribute: str, value: str) -> GroupValue:
 
 def brightness_band(image: np.ndarray) -> GroupValue:
     """dark / normal / bright from the mean luma of an HxW (gray) or HxWx3 (RGB) uint8 image."""
-    a = np.asarray(image, dtype=np.float64)
-    luma = a if a.ndim == 2 else a[..., 0] * 0.299 + a[..., 1] * 0.587 + a[..., 2] * 0.114
-    mean = float(luma.mean()) if luma.size else 0.0
+    a = np.asarray(image)
+    if not a.size:
+        mean = 0.0
+    elif a.ndim == 2 or a.shape[-1] < 3:
+        mean = float(a.mean(dtype=np.float64))
+    else:  # luma is linear in R, G, B: weight the channel means (cv2.mean: no float copy of a live frame)
+        channels = a[..., :3]
+        if channels.dtype == np.uint8 and channels.shape[-1] == 3:
+            r, g, b = cv2.mean(np.ascontiguousarray(channels))[:3]
+        else:
+            r, g, b = (float(m) for m in channels.mean(axis=(0, 1), dtype=np.float64))
+        mean = r * 0.299 + g * 0.587 + b * 0.114
     band = "dark" if mean < DARK_BELOW else "bright" if mean > BRIGHT_ABOVE else "normal"
     return GroupValue("brightness", band, "computed")
 

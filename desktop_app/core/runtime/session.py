@@ -125,15 +125,18 @@ class SessionPool:
     def __init__(self, choice: str = "auto", *, threads: int | None = None) -> None:
         self.choice = choice
         self.threads = threads
-        self._sessions: dict[tuple[str, str], ModelSession] = {}
+        self._sessions: dict[tuple[str, str, int | None], ModelSession] = {}
         self._lock = threading.Lock()
 
-    def get(self, path: Path, choice: str | None = None) -> ModelSession:
-        key = (str(Path(path).resolve()), choice or self.choice)
+    def get(self, path: Path, choice: str | None = None, *, threads: int | None = None) -> ModelSession:
+        """The session for a model file; `threads` (a model card's hint) overrides the pool's setting,
+        unless the pool was given an explicit thread count (the user's or a benchmark's choice wins)."""
+        count = self.threads or threads
+        key = (str(Path(path).resolve()), choice or self.choice, count)
         with self._lock:
             session = self._sessions.get(key)
             if session is None:
-                session = ModelSession(Path(path), key[1], threads=self.threads)
+                session = ModelSession(Path(path), key[1], threads=count)
                 self._sessions[key] = session
             return session
 

@@ -82,6 +82,7 @@ class LiveDetector:
         self._emotion = emotion
         self._threshold = threshold if threshold is not None else self._card_threshold(model_id)
         self._model_changed = False
+        self._detector_ids: dict[str, bool] = {}  # model id -> is a face detector (looked up once per model)
 
     def _card_threshold(self, model_id: str) -> float:
         try:
@@ -150,10 +151,15 @@ class LiveDetector:
         return LiveFrame(frame, result, tracks, self.stats.snapshot(), seq, t_capture, t_ready, threshold)
 
     def _is_detector(self, model_id: str) -> bool:
+        known = self._detector_ids.get(model_id)
+        if known is not None:
+            return known
         try:
-            return self.pipeline.card(model_id).task == DETECT_TASK
-        except Exception:
+            found = self.pipeline.card(model_id).task == DETECT_TASK
+        except Exception:  # unknown model: the pipeline reports it; look again next frame
             return False
+        self._detector_ids[model_id] = found
+        return found
 
     def next(self, timeout: float | None = 0.5) -> LiveFrame | None:
         """Wait for the newest frame in the buffer and process it -> None on timeout or closed buffer."""

@@ -17,6 +17,8 @@ from desktop_app.core.results import SpeechSegment, VadResult
 from desktop_app.core.runtime.session import ModelSession, SessionPool
 from desktop_app.core.tasks.base import StageClock, Task, register
 
+_EMPTY = np.zeros(0, dtype=np.float32)
+
 
 @dataclass(frozen=True)
 class SegmentParams:
@@ -110,7 +112,9 @@ class SileroStream:
         self._state = np.zeros(self._state_shape, dtype=np.float32)
         # one reusable [context | chunk] window: the context is the previous window's last samples
         self._window = np.zeros((1, self.spec.context + self.spec.chunk), dtype=np.float32)
-        self._pending = np.zeros(0, dtype=np.float32)
+        self._pending = _EMPTY
+        self._feeds: dict[str, np.ndarray] = {"input": self._window, "sr": self._sr, "state": self._state}
+        self._names = ["output", "stateN"]
 
     def process(self, samples: np.ndarray, clock: StageClock | None = None) -> list[float]:
         """Feed mono float32 samples at the model's rate; returns one probability per complete chunk."""
@@ -119,18 +123,19 @@ class SileroStream:
         chunk, context = self.spec.chunk, self.spec.context
         n = len(buf) // chunk
         probs = []
-        window, names = self._window, ["output", "stateN"]
-        feeds: dict[str, np.ndarray] = {"input": window, "sr": self._sr}
+        window, feeds, names = self._window, self._feeds, self._names
+        row = window[0]
         for i in range(n):
             if context:
-                window[0, :context] = window[0, chunk:]
-            window[0, context:] = buf[i * chunk : (i + 1) * chunk]
+                row[:context] = row[chunk:]
+            row[context:] = buf[i * chunk : (i + 1) * chunk]
             feeds["state"] = self._state
             (out, self._state), ms = self.session.run(feeds, names)
             if clock is not None:
                 clock.add("inference", ms)
-            probs.append(float(out.reshape(-1)[0]))
-        self._pending = buf[n * chunk :].copy()
+            probs.append(float(out.flat[0]))
+        rest = len(buf) - n * chunk
+        self._pending = buf[n * chunk :].copy() if rest else _EMPTY
         return probs
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.results import Detection, DetectionResult
@@ -31,6 +32,20 @@ def track_detection(track: Track, width: int, mirror: bool) -> Detection:
     return Detection((x1, y1, x2, y2), track.score, "face", landmarks, track.emotion)
 
 
+def qimage_rgb32(frame: np.ndarray, mirror: bool = False) -> tuple[QImage, np.ndarray]:
+    """An HxWx3 RGB (or HxW grey) uint8 frame -> (QImage in Format_RGB32, the new array it wraps).
+
+    The array is a fresh copy made by OpenCV (flip and colour conversion in one or two passes); the
+    caller must keep it as long as the QImage is used."""
+    if frame.dtype != np.uint8 or frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] != 3):
+        return qimage_from_array(np.ascontiguousarray(frame[:, ::-1]) if mirror else frame), frame
+    source = cv2.flip(frame, 1) if mirror else frame
+    code = cv2.COLOR_GRAY2BGRA if frame.ndim == 2 else cv2.COLOR_RGB2BGRA
+    pixels = cv2.cvtColor(source, code)
+    height, width = pixels.shape[:2]
+    return QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_RGB32), pixels
+
+
 class QtLiveCanvas(QtDetectionCanvas):
     """Paints LiveFrames; `displayed(LiveFrame, t)` fires when a frame is first painted (perf_counter s),
     so the panel can measure capture -> display latency."""
@@ -44,6 +59,8 @@ class QtLiveCanvas(QtDetectionCanvas):
         self._live: LiveFrame | None = None
         self._pending_display = False
         self._capped_for: tuple[int, float, float] | None = None
+        self._pixels: np.ndarray | None = None  # owns the memory of the QImage on screen
+        self.draw_direct = True
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return QSize(640, 480)
@@ -61,20 +78,23 @@ class QtLiveCanvas(QtDetectionCanvas):
         return self._live
 
     def set_live(self, live: LiveFrame, mirror: bool = False) -> None:
-        """Show a processed frame (its pixels are copied into the QImage here, in the UI thread)."""
+        """Show a processed frame. Its pixels are copied here, in the UI thread, into a 32-bit BGRX array
+        (the raster engine's native layout, so painting needs no conversion), which the QImage wraps and
+        this canvas keeps alive for as long as that QImage is shown."""
         frame = live.frame
-        pixels = np.ascontiguousarray(frame[:, ::-1]) if mirror else frame
         width, height = int(frame.shape[1]), int(frame.shape[0])
         dets = tuple(track_detection(t, width, mirror) for t in shown(live).visible_tracks)
         self._live = live
         self._pending_display = True
-        self.set_detections(DetectionResult(dets, width, height), qimage_from_array(pixels))
+        image, self._pixels = qimage_rgb32(frame, mirror)
+        self.set_detections(DetectionResult(dets, width, height), image)
 
     def clear(self) -> None:
         self._live = None
         self._pending_display = False
         self.set_detections(DetectionResult((), 0, 0), None)
         self.set_image(None)
+        self._pixels = None
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
         super().paintEvent(event)

@@ -63,6 +63,9 @@ class QtImageCanvas(QWidget):
         self._image: QImage | None = None
         self._logical = QSizeF()
         self._cache: QPixmap | None = None
+        # Live video: every frame is new, so a cached scaled copy is never reused; drawing the image
+        # straight into the target rectangle (bilinear) costs a fraction of scale + pixmap conversion.
+        self.draw_direct = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Picture")
 
@@ -133,8 +136,11 @@ class QtImageCanvas(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.image_rect()
-        pixmap = self._scaled(rect)
-        if pixmap is not None:
+        pixmap = None if self.draw_direct else self._scaled(rect)
+        if self.draw_direct and self._image is not None and not rect.isEmpty():
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(rect, self._image)
+        elif pixmap is not None:
             painter.drawPixmap(rect.topLeft(), pixmap)
         elif not rect.isEmpty():  # coordinates without a picture: show the frame they refer to
             painter.fillRect(rect, self.palette().color(QPalette.ColorRole.Mid))

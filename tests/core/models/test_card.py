@@ -193,3 +193,16 @@ def test_parse_card_random_dicts_only_raise_model_card_error(data: dict[str, Any
 def test_parse_card_valid_base_only_raises_model_card_error(fields: dict[str, Any]) -> None:
     with contextlib.suppress(ModelCardError):
         parse_card(fields, Path("/models/x"))
+
+
+def test_runtime_threads_hint(tmp_path: Path) -> None:
+    assert parse_card(classify_card(), tmp_path).threads is None
+    assert parse_card(classify_card(runtime={"threads": 1}), tmp_path).threads == 1
+    for bad in (0, 65, "2", True):
+        with pytest.raises(ModelCardError, match="threads"):
+            parse_card(classify_card(runtime={"threads": bad}), tmp_path)
+
+
+def test_the_bundled_vad_card_asks_for_one_thread() -> None:
+    card = load_card(Path(__file__).resolve().parents[3] / "models" / "silero-vad", bundled=True)
+    assert card.threads == 1

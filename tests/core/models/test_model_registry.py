@@ -262,3 +262,24 @@ def test_registry_never_imports_onnxruntime() -> None:
 
     source = Path(registry_module.__file__).read_text(encoding="utf-8")
     assert "import onnxruntime" not in source
+
+
+def test_cards_are_parsed_once_and_reread_when_their_file_changes(registry: ModelRegistry,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.core.models.registry as registry_module
+
+    calls: list[Path] = []
+    real = registry_module.load_card
+
+    def counting(folder: Path, *, bundled: bool = False) -> ModelCard:
+        calls.append(folder)
+        return real(folder, bundled=bundled)
+
+    monkeypatch.setattr(registry_module, "load_card", counting)
+    first = registry.get("alpha")
+    assert registry.get("alpha") is first and registry.get("zeta").id == "zeta"
+    assert len(calls) == 2  # each folder parsed once, however often it is looked up
+    toml = first.folder / "model.toml"
+    toml.write_text(toml.read_text().replace('task = "raw"', 'task = "raw"\nname = "Alpha renamed"'))
+    os.utime(toml, ns=(toml.stat().st_atime_ns, toml.stat().st_mtime_ns + 1_000_000_000))
+    assert registry.get("alpha").name == "Alpha renamed"

@@ -81,3 +81,12 @@ def test_a_file_that_is_not_onnx_gives_a_model_error(tmp_path: Path) -> None:
     bad.write_bytes(b"not a model at all")
     with pytest.raises(ModelError, match="bad.onnx"):
         ModelSession(bad)
+
+
+def test_pool_keys_sessions_by_thread_hint_and_an_explicit_pool_setting_wins(tmp_path: Path) -> None:
+    path = add_one(tmp_path / "add.onnx")
+    pool = SessionPool("cpu")
+    assert pool.get(path, threads=1) is pool.get(path, threads=1)
+    assert pool.get(path, threads=1) is not pool.get(path)
+    fixed = SessionPool("cpu", threads=2)
+    assert fixed.get(path, threads=1) is fixed.get(path)

@@ -1,0 +1,56 @@
+"""The live canvas's fast picture path: RGB frames become Format_RGB32 images with the same colours
+(mirrored when asked), owned by an array the canvas keeps, and paint scaled without a cached pixmap."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor, QImage
+
+from desktop_app.qt.camera.qt_live_canvas import QtLiveCanvas, qimage_rgb32
+
+
+def _frame() -> np.ndarray:
+    frame = np.zeros((4, 6, 3), np.uint8)
+    frame[0, 0] = (255, 0, 0)  # red, top left
+    frame[3, 5] = (0, 0, 255)  # blue, bottom right
+    frame[1, 2] = (10, 200, 30)
+    return frame
+
+
+def test_rgb32_image_keeps_colours_and_positions() -> None:
+    image, owner = qimage_rgb32(_frame())
+    assert image.format() == QImage.Format.Format_RGB32 and (image.width(), image.height()) == (6, 4)
+    assert owner.shape == (4, 6, 4) and not np.shares_memory(owner, _frame())
+    assert image.pixelColor(0, 0) == QColor(255, 0, 0)
+    assert image.pixelColor(5, 3) == QColor(0, 0, 255)
+    assert image.pixelColor(2, 1) == QColor(10, 200, 30)
+
+
+def test_mirrored_image_flips_left_and_right() -> None:
+    image, _ = qimage_rgb32(_frame(), mirror=True)
+    assert image.pixelColor(5, 0) == QColor(255, 0, 0)
+    assert image.pixelColor(0, 3) == QColor(0, 0, 255)
+
+
+def test_grey_frames_are_accepted() -> None:
+    grey = np.full((3, 3), 77, np.uint8)
+    image, _ = qimage_rgb32(grey)
+    assert image.pixelColor(1, 1) == QColor(77, 77, 77)
+
+
+def test_canvas_paints_the_frame_scaled(qtbot) -> None:  # type: ignore[no-untyped-def]
+    canvas = QtLiveCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(300, 200)
+    frame = np.zeros((40, 60, 3), np.uint8)
+    frame[:, :30] = (250, 20, 20)
+    frame[:, 30:] = (20, 20, 250)
+    image, owner = qimage_rgb32(frame)
+    canvas._pixels = owner
+    canvas.set_image(image)
+    shot = canvas.grab().toImage()
+    rect = canvas.image_rect()
+    left = shot.pixelColor(int(rect.x() + rect.width() * 0.25), int(rect.center().y()))
+    right = shot.pixelColor(int(rect.x() + rect.width() * 0.75), int(rect.center().y()))
+    assert left.red() > 200 and left.blue() < 60
+    assert right.blue() > 200 and right.red() < 60
