@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.errors import AppError
-from desktop_app.core.fileio import atomic_write_text
+from desktop_app.core.fileio import atomic_write_text, describe_write_error
 from desktop_app.core.results import ClassificationResult, DetectionResult, RawResult, Result, VadResult
 from desktop_app.core.serialize import result_to_dict
 
@@ -110,7 +110,8 @@ def results_csv(results: Iterable[Result]) -> str:
 
 
 def export_results(path: Path, results: Sequence[Result]) -> None:
-    """Write every result to `path` (.csv or .json) atomically; raises AppError (bad name) or OSError."""
+    """Write every result to `path` (.csv or .json) atomically; raises AppError (bad name) or WriteError
+    (disk full, read-only folder, no permission: nothing half-written is left)."""
     suffix = path.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise AppError(f"{path.name}: export to a .csv or .json file")
@@ -122,5 +123,4 @@ def export_error(path: Path, exc: BaseException) -> str:
     """A one-line reason an export failed."""
     if isinstance(exc, AppError):
         return str(exc)
-    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return f"could not write {path}: {reason}"
+    return describe_write_error(path, exc)

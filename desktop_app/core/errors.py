@@ -66,5 +66,17 @@ class SourceEndedError(SourceError):
     """A video file played to its end (not a failure: capture stops cleanly)."""
 
 
+class WriteError(AppError, OSError):
+    """A file the user asked for could not be written: disk full, read-only folder, no permission.
+
+    Also an OSError, so code that caught the raw error still catches it; `errno` is the underlying code
+    (None when unknown) and the message is one line naming the file, the folder and the reason.
+    """
+
+    def __init__(self, message: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno
+
+
 class Cancelled(Exception):
     """Raised inside a worker when the user cancelled the work; not an error."""

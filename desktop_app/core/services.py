@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.errors import WriteError
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.registry import ModelRegistry
 from desktop_app.core.paths import UserDirs, bundled_models_dir
 from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.runtime.session import SessionPool
 from desktop_app.core.settings import Settings, SettingsStore
+
+log = logging.getLogger(__name__)
 
 #: Which settings field names the model used for each kind of input.
 MODEL_FOR_KIND = {"image": "image_model", "detect": "detect_model", "audio": "audio_model", "table": "table_model"}
@@ -28,6 +33,10 @@ class AppServices:
     pipeline: Pipeline
     store: SettingsStore
     settings: Settings
+    #: Told after each save: None when it worked, else the one-line reason (the window shows it).
+    on_settings_saved: Callable[[str | None], None] | None = None
+    #: Why the last save failed; None once a save succeeds.
+    save_error: str | None = None
 
     @classmethod
     def create(cls, dirs: UserDirs | None = None, models_dir: Path | None = None) -> AppServices:
@@ -38,10 +47,19 @@ class AppServices:
         return cls(dirs, registry, Pipeline(registry, SessionPool(settings.provider)), store, settings)
 
     def update_settings(self, **changes: Any) -> Settings:
-        """Change and persist settings; a provider change applies to sessions created from now on."""
+        """Change and persist settings; a provider change applies to sessions created from now on. A save that
+        fails (disk full, read-only config folder) keeps the change for this run and reports why."""
         self.settings = replace(self.settings, **changes).validated()
         self.pipeline.pool.choice = self.settings.provider
-        self.store.save(self.settings)
+        try:
+            self.store.save(self.settings)
+        except WriteError as exc:
+            self.save_error = f"settings not saved (they apply until the app closes): {exc}"
+            log.warning("%s", self.save_error)
+        else:
+            self.save_error = None
+        if self.on_settings_saved is not None:
+            self.on_settings_saved(self.save_error)
         return self.settings
 
     def model_for(self, kind: str) -> str:

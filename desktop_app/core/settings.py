@@ -78,6 +78,7 @@ class SettingsStore:
         return Settings(**values).validated()
 
     def save(self, settings: Settings) -> None:
+        """Write atomically; a full disk or a read-only config folder raises WriteError, the old file stays."""
         data = asdict(settings)
         data["recent"] = list(settings.recent)
         atomic_write_text(self.path, json.dumps(data, indent=2) + "\n")

@@ -124,10 +124,12 @@ class QtMainWindow(QMainWindow):
         self.model_label = QLabel()
         self.provider_label = QLabel()
         self.latency_label = QLabel("—")
-        for label, name in ((self.model_label, "Active model"), (self.provider_label, "Provider used"),
-                            (self.latency_label, "Last latency")):
+        self.settings_label = QLabel("⚠ settings not saved")  # shown while the settings file cannot be written
+        for label, name in ((self.settings_label, "Settings not saved"), (self.model_label, "Active model"),
+                            (self.provider_label, "Provider used"), (self.latency_label, "Last latency")):
             label.setAccessibleName(name)
             self.statusBar().addPermanentWidget(label)
+        self.settings_label.hide()
         self._show_model(self.services.model_for("image"))
         self._show_provider(None)
 
@@ -202,11 +204,20 @@ class QtMainWindow(QMainWindow):
         self.model_manager.message.connect(self.show_message)
         self.model_manager.provider_changed.connect(self.set_provider)
         self.model_manager.model_chosen.connect(self._on_model_chosen)
+        self.services.on_settings_saved = self._on_settings_saved
 
     # -- state -------------------------------------------------------------------------------
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+
+    def _on_settings_saved(self, error: str | None) -> None:
+        """A settings file that cannot be written (disk full, read-only folder): a lasting mark with the
+        reason in its tooltip, and the reason in the status bar once."""
+        self.settings_label.setVisible(bool(error))
+        self.settings_label.setToolTip(error or "")
+        if error:
+            self.show_message(error)
 
     def _show_model(self, model_id: str) -> None:
         self.model_label.setText(f"Model: {model_id}")
@@ -367,4 +378,5 @@ class QtMainWindow(QMainWindow):
         self.model_manager.shutdown()
         self.warmup.stop()
         self.background.stop()
+        self.services.on_settings_saved = None
         super().closeEvent(event)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from desktop_app.core.errors import AppError, TaskError
+from desktop_app.core.errors import AppError, TaskError, WriteError
 from desktop_app.core.fileio import atomic_write_text
 from desktop_app.core.models.card import AudioInput, ModelCard
 from desktop_app.core.paths import UserDirs, resource_path
@@ -108,6 +108,7 @@ class BenchResult:
     onnxruntime: str = field(default_factory=lambda: ort.__version__)
     created: str = field(default_factory=lambda: datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
     saved_to: str | None = None
+    save_error: str | None = None  # why the JSON could not be written (disk full, read-only folder)
 
     def get(self, provider: str, batch: int = 1) -> LatencyStats | None:
         return next((s for s in self.stats if s.provider == provider and s.batch == batch), None)
@@ -118,7 +119,7 @@ class BenchResult:
                 "inputs": self.inputs, "onnxruntime": self.onnxruntime, "created": self.created,
                 "settings": {"runs": s.runs, "seconds": s.seconds, "warmup": s.warmup, "batches": list(s.batches)},
                 "results": [x.to_dict() for x in self.stats], "skipped": [x.to_dict() for x in self.skipped],
-                "saved_to": self.saved_to}
+                "saved_to": self.saved_to, **({"save_error": self.save_error} if self.save_error else {})}
 
     def lines(self) -> list[str]:
         """A plain-text table for the command line and the GUI."""
@@ -134,6 +135,8 @@ class BenchResult:
             out.append(f"  {skip.provider:<9}{where} skipped: {skip.reason}")
         if self.saved_to:
             out.append(f"saved to {self.saved_to}")
+        if self.save_error:
+            out.append(f"not saved: {self.save_error}")
         return out
 
 
@@ -240,7 +243,8 @@ def run_bench(card: ModelCard, settings: BenchSettings | None = None, *, provide
               save_to: Path | None = None) -> BenchResult:
     """Benchmark `card` on every healthy provider (or those named); unhealthy ones are listed as skipped.
 
-    `check` is called between runs (a worker's cancellation check); `save_to` writes the JSON atomically."""
+    `check` is called between runs (a worker's cancellation check); `save_to` writes the JSON atomically (a
+    failed save is recorded in `save_error`, the measurements are returned all the same)."""
     settings = settings or BenchSettings()
     results = list(health_results if health_results is not None else health.check_all())
     wanted = list(providers) if providers is not None else [h.provider for h in results]
@@ -257,7 +261,15 @@ def run_bench(card: ModelCard, settings: BenchSettings | None = None, *, provide
         reasons = "; ".join(f"{s.provider}: {s.reason}" for s in skipped) or "no provider asked for"
         raise TaskError(f"{card.id}: nothing could be benchmarked ({reasons})")
     result = BenchResult(card.id, card.sha256, card.file, source or "random", settings, tuple(stats), tuple(skipped))
-    if save_to is not None:
-        result = replace(result, saved_to=str(save_to))
-        atomic_write_text(save_to, json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    return result
+    return save_result(result, save_to) if save_to is not None else result
+
+
+def save_result(result: BenchResult, path: Path) -> BenchResult:
+    """Write the result's JSON to `path` atomically -> the result naming where it went; when the write fails
+    (disk full, read-only folder) -> the result with `save_error` set, so it can be saved again elsewhere."""
+    saved = replace(result, saved_to=str(path), save_error=None)
+    try:
+        atomic_write_text(path, json.dumps(saved.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    except WriteError as exc:
+        return replace(result, saved_to=None, save_error=str(exc))
+    return saved

@@ -51,7 +51,9 @@ def check_provider(provider: str, model_bytes: bytes | None = None) -> ProviderH
     try:
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
-        session = ort.InferenceSession(data, sess_options=opts, providers=[provider])
+        # enable_fallback=0: a provider that fails to initialise raises here (with its reason) instead of
+        # being swapped for CPU by ONNX Runtime with a note on stdout
+        session = ort.InferenceSession(data, sess_options=opts, providers=[provider], enable_fallback=0)
         got = session.get_providers()
         if not got or got[0] != provider:
             return ProviderHealth(provider, True, False, f"session fell back to {', '.join(map(prov.short_name, got))}")

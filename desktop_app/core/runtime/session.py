@@ -67,21 +67,49 @@ def _fallback_reason(requested: list[str], obtained: list[str]) -> str | None:
     return f"{prov.short_name(wanted)} was requested but the session runs on {got}: {why}"
 
 
+def _first_line(exc: BaseException, limit: int = 300) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:limit] if lines else type(exc).__name__
+
+
+def _create(path: Path, provider: str, threads: int | None, providers: list[str]) -> ort.InferenceSession:
+    """A session on `providers`; ONNX Runtime's own silent retry on CPU is off, so a provider that fails
+    here raises and its reason can be shown (the retry on CPU is ours, and reported)."""
+    session = ort.InferenceSession(str(path), sess_options=_session_options(provider, threads), providers=providers,
+                                   enable_fallback=0)
+    if hasattr(session, "enable_fallback"):
+        session.enable_fallback()  # keep ONNX Runtime's default for provider failures while running
+    return session
+
+
 class ModelSession:
-    """One ONNX Runtime session for one model on one provider choice; safe to call from worker threads."""
+    """One ONNX Runtime session for one model on one provider choice; safe to call from worker threads.
+
+    A GPU provider that raises while the session is created (CUDA libraries missing, driver too old, out
+    of GPU memory) is retried once on CPU and the report says why; strict modes raise ProviderError
+    instead. When CPU cannot load the model either, the model itself is at fault (ModelError).
+    """
 
     def __init__(self, path: Path, choice: str = "auto", *, threads: int | None = None, strict: bool = False) -> None:
         requested = prov.requested_providers(choice)
         if choice == "strict-gpu" and not requested:
             raise ProviderError("strict GPU mode: no GPU provider in this ONNX Runtime build " f"({prov.ort_distribution()})")
         first = requested[0]
+        in_build = [p for p in requested if p in prov.available_providers()] or [prov.CPU]
+        creation_failure: str | None = None
         try:
-            in_build = [p for p in requested if p in prov.available_providers()] or [prov.CPU]
-            self._session = ort.InferenceSession(str(path), sess_options=_session_options(first, threads), providers=in_build)
+            self._session = _create(path, first, threads, in_build)
         except Exception as exc:  # ONNX Runtime raises several private exception types
-            raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {str(exc).splitlines()[0][:300]}") from exc
+            gpu = next((p for p in in_build if p != prov.CPU), None)
+            if gpu is None:
+                raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {_first_line(exc)}") from exc
+            creation_failure = f"{prov.short_name(gpu)} failed when the session was created ({_first_line(exc, 200)})"
+            self._session = self._retry_on_cpu(path, threads)
+            if choice == "strict-gpu" or strict:
+                mode = "strict GPU mode" if choice == "strict-gpu" else "strict mode"
+                raise ProviderError(f"{mode}: {creation_failure}") from exc
         obtained = list(self._session.get_providers())
-        reason = _fallback_reason(requested, obtained)
+        reason = f"{creation_failure}; running on CPU" if creation_failure else _fallback_reason(requested, obtained)
         if choice == "strict-gpu" and (not obtained or obtained[0] == prov.CPU):
             raise ProviderError(f"strict GPU mode: {reason or 'the session fell back to CPU'}")
         if strict and obtained and obtained[0] != first:
@@ -91,6 +119,14 @@ class ModelSession:
         self._lock = threading.Lock() if prov.options_for(self.report.used).single_thread_runs else None
         self.inputs = list(self._session.get_inputs())
         self.outputs = list(self._session.get_outputs())
+
+    @staticmethod
+    def _retry_on_cpu(path: Path, threads: int | None) -> ort.InferenceSession:
+        """The session on CPU alone after a GPU provider failed; when CPU fails too the model is at fault."""
+        try:
+            return _create(path, prov.CPU, threads, [prov.CPU])
+        except Exception as exc:
+            raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {_first_line(exc)}") from exc
 
     @property
     def input_names(self) -> list[str]:

@@ -1,9 +1,14 @@
 """Recording annotated frames to a video file, and saving snapshots, both written atomically: to a
 temporary name in the target folder first, renamed over the target only when complete.
+
+OpenCV's video writer does not report failed writes, so a recording checks the folder itself: at the start
+(read-only, no permission, full) and every `SPACE_CHECK_EVERY` frames (free space below `MIN_FREE_BYTES`
+counts as full). Either way it stops with a WriteError and removes its temporary file.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -11,11 +16,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from desktop_app.core.errors import SourceError
-from desktop_app.core.fileio import atomic_write_bytes
+from desktop_app.core import fileio
+from desktop_app.core.errors import SourceError, WriteError
+from desktop_app.core.fileio import atomic_write_bytes, write_error
 
 #: Container -> codec. An .mp4 that this OpenCV build cannot write falls back to .avi with Motion JPEG.
 CODECS = {".mp4": "mp4v", ".avi": "MJPG"}
+#: A recording stops (the disk counts as full) when its folder has less free space than this.
+MIN_FREE_BYTES = 16 << 20
+#: How often, in frames written, free space is checked while recording.
+SPACE_CHECK_EVERY = 15
 
 
 def save_snapshot(path: Path, frame_rgb: np.ndarray) -> Path:
@@ -45,7 +55,24 @@ class VideoRecorder:
         self.frames_written = 0
         self._writer: cv2.VideoWriter | None = None
         self._tmp: Path | None = None
-        self._closed = False
+        self._closed = self._aborted = False
+        self._check_folder()
+
+    def _check_folder(self) -> None:
+        """Refuse at once a folder that cannot take a recording (read-only, no permission, full)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".probe", dir=self.path.parent)
+            os.close(fd)
+            os.unlink(name)
+        except OSError as exc:
+            raise write_error(self.path, exc, "cannot record") from exc
+        self._check_space("cannot record")
+
+    def _check_space(self, context: str) -> None:
+        free = fileio.free_bytes(self.path.parent)
+        if free is not None and free < MIN_FREE_BYTES:
+            raise write_error(self.path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), context)
 
     def _start(self, width: int, height: int) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,12 +90,21 @@ class VideoRecorder:
         raise SourceError(f"cannot record video here: no codec for {self.path.name} in this OpenCV build")
 
     def write(self, frame_rgb: np.ndarray) -> None:
-        """Append one RGB uint8 frame."""
+        """Append one RGB uint8 frame. A folder that fills up (or fails) raises WriteError; the recording is
+        then aborted (its temporary file removed, the target untouched)."""
         if self._closed:
             raise SourceError(f"recording {self.path.name} is already closed")
-        if self._writer is None:
-            width, height = self.size or (frame_rgb.shape[1], frame_rgb.shape[0])
-            self._start(width, height)
+        try:
+            if self._writer is None:
+                width, height = self.size or (frame_rgb.shape[1], frame_rgb.shape[0])
+                self._start(width, height)
+            elif self.frames_written % SPACE_CHECK_EVERY == 0:
+                self._check_space("recording stopped")
+        except OSError as exc:  # WriteError included
+            self.abort()
+            if isinstance(exc, WriteError):
+                raise
+            raise write_error(self.path, exc, "recording stopped") from exc
         assert self._writer is not None and self.size is not None
         if (frame_rgb.shape[1], frame_rgb.shape[0]) != self.size:
             frame_rgb = cv2.resize(frame_rgb, self.size, interpolation=cv2.INTER_AREA)
@@ -78,19 +114,23 @@ class VideoRecorder:
     def close(self) -> Path | None:
         """Finish the file and move it over the target -> the target, or None when no frame was written."""
         if self._closed:
-            return self.path if self.frames_written else None
+            return self.path if self.frames_written and not self._aborted else None
         self._closed = True
         writer, tmp = self._writer, self._tmp
         self._writer = None
         if writer is None or tmp is None:
             return None
         writer.release()
-        os.replace(tmp, self.path)
+        try:
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise write_error(self.path, exc, "recording not saved") from exc
         return self.path
 
     def abort(self) -> None:
         """Stop and delete the partial file; the target is left as it was."""
-        self._closed = True
+        self._closed = self._aborted = True
         writer, tmp, self._writer = self._writer, self._tmp, None
         if writer is not None:
             writer.release()

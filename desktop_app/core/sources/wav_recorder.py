@@ -1,5 +1,7 @@
 """Recording the raw microphone input (native rate and channels) to a WAV file, written atomically: frames
-go to a temporary file in the target folder, which replaces the target only when the recording stops."""
+go to a temporary file in the target folder, which replaces the target only when the recording stops.
+A write that fails (disk full, read-only folder, no permission) raises WriteError with one plain line and
+removes the temporary file; the target is never left half-written."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from desktop_app.core.errors import SourceError
+from desktop_app.core.fileio import write_error
 
 
 class WavRecorder:
@@ -22,6 +24,7 @@ class WavRecorder:
         self.rate = rate
         self.channels = channels
         self.frames = 0
+        tmp: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
@@ -30,7 +33,9 @@ class WavRecorder:
             self._file: sf.SoundFile | None = sf.SoundFile(tmp, "w", samplerate=rate, channels=channels,
                                                            format="WAV", subtype="FLOAT")
         except (OSError, RuntimeError, sf.LibsndfileError) as exc:
-            raise SourceError(f"cannot record to {self.path.name}: {exc}") from exc
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            raise write_error(self.path, exc, "cannot record") from exc
 
     @property
     def duration_s(self) -> float:
@@ -42,9 +47,10 @@ class WavRecorder:
             return
         try:
             self._file.write(np.asarray(raw, dtype=np.float32).reshape(-1, self.channels))
-        except (OSError, RuntimeError, sf.LibsndfileError) as exc:
+        except (OSError, RuntimeError, sf.LibsndfileError) as exc:  # libsndfile says only "system error"
+            error = write_error(self.path, exc, "recording stopped")  # asks the folder why, before discarding
             self.discard()
-            raise SourceError(f"recording to {self.path.name} failed: {exc}") from exc
+            raise error from exc
         self.frames += len(raw)
 
     def close(self) -> Path:
@@ -56,8 +62,9 @@ class WavRecorder:
             handle.close()
             os.replace(self._tmp, self.path)
         except (OSError, RuntimeError, sf.LibsndfileError) as exc:
+            error = write_error(self.path, exc, "recording not saved")
             self._tmp.unlink(missing_ok=True)
-            raise SourceError(f"cannot save the recording {self.path.name}: {exc}") from exc
+            raise error from exc
         return self.path
 
     def discard(self) -> None:

@@ -41,14 +41,14 @@ class QtCameraController(QObject):
     state = Signal(object, object)  # CaptureState, message
     problem = Signal(object, str)  # CaptureState (LOST / ENDED / FAILED), one-line message
     running_changed = Signal(bool)
-    recording_done = Signal(object)  # RecordingDone
+    recording_done = Signal(object)  # RecordingDone (also when a recording had to stop: no path, an error)
 
     def __init__(self, pipeline: Pipeline, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pipeline = pipeline
         self.workers = WorkerController("camera", self)
         self.workers.stopped.connect(self._on_worker_stopped)
-        self.recording = LiveRecording()
+        self.recording = LiveRecording(on_failed=self.recording_done.emit)  # emitted from the worker: queued
         self.display = DisplayLatency()
         self.request: CameraRequest | None = None
         self.wanted = False

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_app.core.errors import AppError
+from desktop_app.core.errors import AppError, WriteError
 
 if TYPE_CHECKING:
     from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
@@ -39,9 +39,13 @@ def save_snapshot_dialog(panel: QtCameraPanel) -> None:
         return
     try:
         saved = panel.snapshot_to(Path(name), panel.view.snapshot_overlay_check.isChecked())
+    except WriteError as exc:  # disk full, read-only folder: the frame is still there to save elsewhere
+        panel.show_write_problem(f"snapshot not saved: {exc}")
+        return
     except AppError as exc:
         panel.message.emit(str(exc))
         return
+    panel.clear_write_problem()
     panel.message.emit(f"snapshot saved: {saved}")
 
 
@@ -53,5 +57,7 @@ def record_dialog(panel: QtCameraPanel) -> None:
         return
     try:
         panel.record_to(Path(name))
+    except WriteError as exc:
+        panel.show_write_problem(str(exc))
     except AppError as exc:
         panel.message.emit(str(exc))

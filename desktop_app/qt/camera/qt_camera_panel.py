@@ -50,6 +50,7 @@ class QtCameraPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self._watched: QWidget | None = None
+        self._write_problem = ""
         self._last_stats = self._last_result = 0.0
         self._fill_models()
         self._connect()
@@ -244,8 +245,11 @@ class QtCameraPanel(QWidget):
         return save_snapshot(Path(path), picture)
 
     def record_to(self, path: Path) -> None:
-        """Record the annotated stream (as shown) to an .mp4 or .avi until `stop_recording` or capture stops."""
+        """Record the annotated stream (as shown) to an .mp4 or .avi until `stop_recording` or capture stops.
+        A folder that cannot take it raises WriteError here; one that fills up later stops the recording
+        (not the camera) and shows why."""
         self.controller.record_to(Path(path))
+        self.clear_write_problem()
         self._sync_buttons()
         self.message.emit(f"recording to {path}")
 
@@ -256,10 +260,25 @@ class QtCameraPanel(QWidget):
 
     def _on_recording_done(self, done: RecordingDone) -> None:
         self._sync_buttons()
-        if done.path is None:
+        if done.error:
+            self.show_write_problem(done.error)
+        elif done.path is None:
             self.message.emit("recording stopped: no frame was recorded")
         else:
             self.message.emit(f"recording saved: {done.path} ({done.frames} frames)")
+
+    def show_write_problem(self, line: str) -> None:
+        """A snapshot or recording that could not be written: in the panel (the camera keeps running) and
+        the status bar, until the next write succeeds or capture restarts."""
+        self._write_problem = line
+        self.view.message.show_problem(line, retry=False)
+        self.message.emit(line)
+
+    def clear_write_problem(self) -> None:
+        """A write succeeded: the last write problem, if still shown, goes."""
+        if self._write_problem and self.view.message.text == self._write_problem:
+            self.view.message.clear()
+        self._write_problem = ""
 
     def browse_dialog(self) -> None:
         browse_video(self)

@@ -91,6 +91,7 @@ FIELDS = (("capture", "Capture", "Frames per second read from the source"),
           ("inference", "Inference p50/p95", "Model run time over the last seconds"),
           ("latency", "Capture→display p50/p95", "From the frame's capture to its first paint on screen"),
           ("provider", "Provider", "The execution provider that actually ran the model"))
+TIPS = {key: tip for key, _caption, tip in FIELDS}
 
 
 class QtCameraStatsStrip(QFrame):
@@ -129,5 +130,5 @@ class QtCameraStatsStrip(QFrame):
             label = self.values[key]
             label.setText(f"{caption}: {texts[key]}")
             label.setAccessibleDescription(texts[key])
-        if stats is not None and stats.fallback:
-            self.values["provider"].setToolTip(stats.fallback)
+        fallback = stats.fallback if stats is not None else None
+        self.values["provider"].setToolTip(fallback or TIPS["provider"])  # the reason while a fallback lasts

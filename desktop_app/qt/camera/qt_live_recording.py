@@ -3,15 +3,20 @@
 Plain Python (no Qt): the UI thread sets options and starts / stops a recording; the worker thread
 writes each processed frame. A recording keeps real time: a processed frame is written as many times
 as the recording's frame clock has advanced since the last one, so a model slower than the source
-still gives a file that plays at the right speed.
+still gives a file that plays at the right speed. A recording that cannot be written on (disk full,
+read-only folder) is aborted and reported through `on_failed`; the live view is not disturbed.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cv2
+
+from desktop_app.core.errors import AppError
 from desktop_app.core.sources.live import LiveFrame, VideoRecorder, draw_overlay
 
 #: A face the detector missed on the latest frames keeps its last box only this long (seconds at the
@@ -49,16 +54,22 @@ class OverlayOptions:
 
 @dataclass(frozen=True)
 class RecordingDone:
-    """A finished recording: the file (None when no frame was written) and how many frames it holds."""
+    """A finished recording: the file (None when no frame was written, or when it failed) and how many
+    frames it holds; `error` is the one-line reason a recording stopped without a file."""
 
     path: Path | None
     frames: int
+    error: str | None = None
 
 
 class LiveRecording:
-    """Thread-safe: `start` / `stop` from the UI, `write` from the worker (draws the overlay, encodes)."""
+    """Thread-safe: `start` / `stop` from the UI, `write` from the worker (draws the overlay, encodes).
 
-    def __init__(self) -> None:
+    `on_failed(RecordingDone)` is called from the writing thread when a recording had to stop.
+    """
+
+    def __init__(self, on_failed: Callable[[RecordingDone], None] | None = None) -> None:
+        self.on_failed = on_failed
         self._lock = threading.Lock()
         self._options = OverlayOptions()
         self._recorder: VideoRecorder | None = None
@@ -109,14 +120,31 @@ class LiveRecording:
                 copies = 1
             picture = draw_overlay(live.frame, live, boxes=options.boxes, landmarks=options.landmarks,
                                    labels=options.labels, mirror=options.mirror)
-            for _ in range(copies):
-                recorder.write(picture)
+            try:
+                for _ in range(copies):
+                    recorder.write(picture)
+                failed = None
+            except (AppError, OSError, cv2.error) as exc:  # disk full, read-only folder: stop recording only
+                self._recorder = None
+                recorder.abort()
+                failed = RecordingDone(None, recorder.frames_written, _one_line(exc))
+        if failed is not None and self.on_failed is not None:
+            self.on_failed(failed)
 
     def stop(self) -> RecordingDone | None:
-        """Finish the file -> what was written, or None when nothing was recording."""
+        """Finish the file -> what was written, or None when nothing was recording. A file that cannot be
+        saved gives a RecordingDone with no path and the reason."""
         with self._lock:
             recorder, self._recorder = self._recorder, None
             if recorder is None:
                 return None
-            path = recorder.close()
+            try:
+                path = recorder.close()
+            except (AppError, OSError) as exc:
+                recorder.abort()
+                return RecordingDone(None, recorder.frames_written, _one_line(exc))
             return RecordingDone(path, recorder.frames_written)
+
+
+def _one_line(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, AppError) else " ".join(f"recording stopped: {exc}".split())

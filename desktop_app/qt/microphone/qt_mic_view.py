@@ -174,8 +174,9 @@ class QtMicView(QWidget):
     def show_stats(self, info: MicOpened | None, update: MicUpdate | None, running: bool) -> None:
         """Stream format, model and provider; captured/dropped counts; recording length."""
         parts = []
+        fallback = info.provider.fallback_reason if info is not None else None
         if info is not None:
-            provider = info.provider.used.replace("ExecutionProvider", "")
+            provider = info.provider.used_short + (" ⚠ fallback" if fallback else "")
             parts.append(f"{info.native_rate} Hz × {info.channels} ch → {info.target_rate / 1000:g} kHz · "
                          f"{info.model_id} on {provider}")
         if update is not None and update.progress is None:
@@ -183,6 +184,7 @@ class QtMicView(QWidget):
         if update is not None and update.recording_s is not None:
             parts.append(f"recording {update.recording_s:.1f} s")
         self.stats_label.setText("\n".join(parts) if parts else ("Starting…" if running else "Not capturing"))
+        self.stats_label.setToolTip(f"Provider fallback: {fallback}" if fallback else "")
 
     def show_summary(self, segments: list[SpeechSegment]) -> None:
         speech = sum(s.end_s - s.start_s for s in segments)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_app.core.errors import AppError
+from desktop_app.core.fileio import describe_write_error
 from desktop_app.core.results import Result, SpeechSegment, Timings
 from desktop_app.core.services import AppServices
 from desktop_app.core.sources.microphone import AudioDevice, input_devices, load_sounddevice
@@ -50,6 +51,7 @@ class QtMicrophonePanel(QWidget):
         self.last_recording: RecordingSaved | None = None
         self.source_label = "microphone"
         self._error = ""
+        self._write_error = ""
         self._warnings: tuple[str, ...] = ()
         self._resume = False
         self._recording = False
@@ -177,6 +179,7 @@ class QtMicrophonePanel(QWidget):
 
     def record_to(self, path: Path) -> None:
         """Record the raw input to `path` (starting capture if needed); finished by stop_recording()."""
+        self._clear_write_error()
         if self.controller.start_recording(Path(path)):
             self._recording = True
         else:
@@ -187,11 +190,23 @@ class QtMicrophonePanel(QWidget):
         self.controller.stop_recording()
 
     def export_segments(self, path: Path) -> Path:
-        """Write the segment list as CSV (.csv) or JSON (anything else), atomically."""
+        """Write the segment list as CSV (.csv) or JSON (anything else), atomically (WriteError on failure)."""
         model = self.opened_info.model_id if self.opened_info else None
         saved = write_segments(Path(path), self.segments, self.source_label, model)
         self.message.emit(f"Exported {len(self.segments)} segment(s) to {saved}")
         return saved
+
+    def export_to(self, path: Path) -> str | None:
+        """Export the segments; a failure (disk full, read-only folder) is one line in the strip, returned
+        too, and the segments stay in the table for a retry elsewhere."""
+        try:
+            self.export_segments(path)
+        except (OSError, AppError) as exc:
+            detail = exc if isinstance(exc, AppError) else describe_write_error(Path(path), exc)
+            self._show_write_error(f"segments not exported: {detail}")
+            return self._write_error
+        self._clear_write_error()
+        return None
 
     def _record_clicked(self) -> None:
         if self._recording:
@@ -201,10 +216,7 @@ class QtMicrophonePanel(QWidget):
 
     def _export_clicked(self) -> None:
         if (path := ask_export_path(self)) is not None:
-            try:
-                self.export_segments(path)
-            except (OSError, AppError) as exc:
-                self._show_error(f"cannot export the segments: {exc}")
+            self.export_to(path)
 
     def _analyse_clicked(self) -> None:
         if (path := ask_audio_file(self)) is not None:
@@ -249,8 +261,8 @@ class QtMicrophonePanel(QWidget):
             self.last_recording = saved
             self.message.emit(f"Recording saved to {saved.path} ({saved.seconds:.1f} s, {saved.rate} Hz, "
                               f"{saved.channels} channel(s))")
-        else:
-            self._show_error(plain_error(saved))
+        else:  # a full disk or a read-only folder: capture goes on, a new recording may go elsewhere
+            self._show_write_error(plain_error(saved))
         self._update_buttons()
 
     def _on_stopped(self) -> None:
@@ -263,6 +275,19 @@ class QtMicrophonePanel(QWidget):
     def _show_error(self, text: str) -> None:
         self._error = text
         self.view.show_strip(text, "error")
+
+    def _show_write_error(self, text: str) -> None:
+        """A file that could not be written: in the strip and the status bar, until a write succeeds."""
+        self._write_error = text
+        self._show_error(text)
+        self.message.emit(text)
+
+    def _clear_write_error(self) -> None:
+        if self._write_error and self._error == self._write_error:
+            self._error = ""
+            self.view.show_strip("", "")
+            self._show_warnings()
+        self._write_error = ""
 
     def _show_warnings(self) -> None:
         if self._error:

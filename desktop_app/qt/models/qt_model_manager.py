@@ -315,7 +315,10 @@ class QtModelManager(QtModelManagerView):
 
     def _on_benched(self, result: BenchResult) -> None:
         self.inspector.show_tool_text(result.lines())
-        self.message.emit(f"benchmark of {result.model_id} saved to {result.saved_to}")
+        if result.save_error:  # the numbers are shown all the same
+            self.message.emit(f"benchmark of {result.model_id} done, not saved: {result.save_error}")
+        else:
+            self.message.emit(f"benchmark of {result.model_id} saved to {result.saved_to}")
 
     def _on_quantized(self, report: QuantizationReport) -> None:
         self.controller.forget(report.copy_id)

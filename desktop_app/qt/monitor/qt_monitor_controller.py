@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from desktop_app.core.fileio import atomic_write_text
+from desktop_app.core.fileio import atomic_write_many
 from desktop_app.core.monitor.engine import SESSION, MonitorEngine, MonitorSnapshot, Window
 from desktop_app.core.monitor.events import GroupValue, SourceKind, event_from_result
 from desktop_app.core.monitor.export import CSV_COLUMNS, report_rows
@@ -139,13 +139,15 @@ class QtMonitorController(QObject):
         """Write the current window's report as JSON and as flat CSV rows (atomically); returns the report.
 
         Computed fresh (one snapshot's cost, pending events included), so it equals `engine.report(window)`.
+        Both files are written before either replaces its target: a full disk or a read-only folder raises
+        WriteError and leaves neither half-written; the counted events stay, so the export can be retried.
         """
         report = self.engine.report(self.window)
-        atomic_write_text(Path(path_json), json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
         writer.writeheader()
         writer.writerows(report_rows(report))  # the same numbers as the JSON, not a second count
-        atomic_write_text(Path(path_csv), out.getvalue())
+        atomic_write_many({Path(path_json): (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                           Path(path_csv): out.getvalue().encode("utf-8")})
         self.message.emit(f"Monitor report ({report['window']['n']} predictions) saved to {path_json} and {path_csv}")
         return report

@@ -16,6 +16,8 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
+from desktop_app.core.errors import AppError
+from desktop_app.core.fileio import describe_write_error
 from desktop_app.core.monitor.engine import MonitorEngine, MonitorSnapshot, Window
 from desktop_app.core.monitor.events import GroupValue, SourceKind
 from desktop_app.core.results import Result
@@ -99,10 +101,19 @@ class QtMonitorPanel(QWidget):
         if not path:
             return
         json_path = Path(path).with_suffix(".json")
+        self.export_to(json_path, json_path.with_suffix(".csv"))
+
+    def export_to(self, path_json: Path, path_csv: Path) -> str | None:
+        """Export like `export_report`, but a failure (disk full, read-only folder) becomes one line in the
+        status bar, returned too; the counted predictions stay for a retry elsewhere."""
         try:
-            self.export_report(json_path, json_path.with_suffix(".csv"))
-        except OSError as exc:
-            self.message.emit(f"Monitor: could not export the report ({exc})")
+            self.export_report(path_json, path_csv)
+        except (AppError, OSError) as exc:
+            detail = exc if isinstance(exc, AppError) else describe_write_error(path_json, exc)
+            line = f"Monitor report not saved: {detail}"
+            self.message.emit(line)
+            return line
+        return None
 
     def shutdown(self) -> None:
         """Stop refreshing and join the snapshot worker (the window calls this when it closes)."""
