@@ -1,9 +1,9 @@
 """Real-time factor of the live VAD path against the bare Silero loop, in the same run.
 
-Live path: 44.1 kHz stereo blocks of 32 ms (as a microphone delivers them) through MicrophoneSource's
-stream callback and read() (queue, mono, streaming soxr resampler, levels) -> LiveVad (streaming Silero
-+ segmenter). Bare loop: the same 16 kHz audio cut into 512-sample
-chunks with context, fed straight to an onnxruntime session. RTF = processing time / audio time.
+Live path: 44.1 kHz stereo blocks, of the size MicrophoneSource asks the device for, delivered by a
+device thread to its stream callback (copy, mono, streaming soxr resampler, levels, bounded queue), read
+by the worker thread -> LiveVad (streaming Silero + segmenter); as fast as it goes, nothing dropped. Bare loop: the same 16 kHz audio cut into 512-sample chunks with context, fed straight to an
+onnxruntime session. RTF = processing time / audio time.
 Usage: .venv/bin/python bench/bench_vad.py [--repeat N]
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -48,9 +49,11 @@ def bare_rtf(path: Path, audio16: np.ndarray, threads: int | None = None) -> flo
 
 
 def live_rtf(pool: SessionPool, registry: ModelRegistry, audio44: np.ndarray) -> float:
-    """The microphone path as the app runs it, minus PortAudio: each 32 ms block enters through the
-    stream callback (copy, bounded queue), `MicrophoneSource.read` downmixes, resamples and measures the
-    levels, and `LiveVad.feed` runs Silero and the segmenter."""
+    """The microphone path as the app runs it, minus PortAudio, as fast as it can go: a device thread
+    (PortAudio's, in the app) delivers each block (the size the source asks for) to the source's stream
+    callback, which copies, mixes to mono, resamples and measures it; this thread, the VAD worker's,
+    reads the blocks and runs `LiveVad.feed` (Silero + segmenter). The device thread waits when eight
+    blocks are queued, so none is dropped; RTF = wall time from the first block to the last result."""
     card = registry.get("silero-vad")
     assert card.audio is not None
     vad = LiveVad(card, pool.get(card.path, threads=card.threads))  # as Pipeline.task opens it
@@ -59,16 +62,28 @@ def live_rtf(pool: SessionPool, registry: ModelRegistry, audio44: np.ndarray) ->
     source.open()
     stream = device.stream
     assert stream is not None
-    block = int(44100 * 0.032)
+    block = int(stream.kwargs["blocksize"])
+    starts = range(0, len(audio44), block)
+    slots = threading.Semaphore(8)
+
+    def deliver() -> None:
+        for i in starts:
+            slots.acquire()
+            stream.push(audio44[i : i + block])
+
+    feeder = threading.Thread(target=deliver, name="bench-audio-device")
     start = time.perf_counter()
-    for i in range(0, len(audio44), block):
-        stream.push(audio44[i : i + block])
-        got = source.read(timeout=1.0)
-        assert got is not None
+    feeder.start()
+    for _ in starts:
+        got = source.read(timeout=10.0)
+        assert got is not None, "the device thread stopped delivering"
+        slots.release()
         vad.feed(got.samples)
     vad.finish()
     elapsed = time.perf_counter() - start
+    feeder.join()
     source.close()
+    assert source.dropped == 0
     return elapsed / (len(audio44) / 44100)
 
 
