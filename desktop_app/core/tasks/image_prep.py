@@ -76,6 +76,7 @@ class ImagePreprocessor:
         std = np.asarray(spec.std, dtype=np.float32)
         self._scale = (1.0 / std).astype(np.float32)
         self._shift = (-np.asarray(spec.mean, dtype=np.float32) / std).astype(np.float32)
+        self._identity = bool(np.all(self._scale == 1.0) and np.all(self._shift == 0.0))  # e.g. CenterFace
 
     def convert_colour(self, rgb: np.ndarray) -> np.ndarray:
         if self.spec.color == "BGR":
@@ -91,13 +92,21 @@ class ImagePreprocessor:
         on contiguous planes: about 7x faster than converting first and transposing floats."""
         batch = pixels if pixels.ndim == 4 else pixels[None]
         if self.spec.layout == "NCHW":
-            x = np.ascontiguousarray(batch.transpose(0, 3, 1, 2)).astype(np.float32)
-            x *= self._scale[:, None, None]
-            x += self._shift[:, None, None]
+            n, h, w, c = batch.shape
+            x = np.empty((n, c, h, w), dtype=np.float32)
+            for i in range(n):  # OpenCV splits the planes (about 2.5x faster than a numpy transpose copy)
+                image = batch[i]
+                planes = cv2.split(np.ascontiguousarray(image)) if c > 1 else (image[..., 0],)
+                for channel, plane in enumerate(planes):
+                    x[i, channel] = plane
+            if not self._identity:
+                x *= self._scale[:, None, None]
+                x += self._shift[:, None, None]
             return x
         x = batch.astype(np.float32)
-        x *= self._scale
-        x += self._shift
+        if not self._identity:
+            x *= self._scale
+            x += self._shift
         return x
 
     def __call__(self, rgb: np.ndarray) -> tuple[np.ndarray, Geometry]:

@@ -140,3 +140,23 @@ def test_face_crops_stay_inside_the_image() -> None:
     crops = face_crops(image, [(-5.0, -5.0, 20.0, 20.0), (55.0, 45.0, 60.0, 50.0), (10.0, 10.0, 10.0, 10.0)])
     assert all(c.size > 0 for c in crops)
     assert crops[0].shape[:2] == (23, 23)
+
+
+@pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
+@pytest.mark.parametrize("color", ["RGB", "BGR"])
+@pytest.mark.parametrize(("mean", "std"), [((0.0, 0.0, 0.0), (1.0, 1.0, 1.0)), ((123.7, 116.3, 103.5), (58.4, 57.1, 57.4))])
+def test_normalisation_equals_the_plain_formula_for_batches(layout: str, color: str, mean: tuple[float, ...],
+                                                            std: tuple[float, ...]) -> None:
+    rng = np.random.default_rng(7)
+    images = [rng.integers(0, 256, (5, 7, 3), dtype=np.uint8) for _ in range(2)]
+    spec = ImageInput(layout=layout, color=color, resize="stretch", width=7, height=5, mean=mean, std=std)
+    prep = ImagePreprocessor(spec, 7, 5)
+    stacked = np.stack([im[..., ::-1] if color == "BGR" else im for im in images]).astype(np.float64)
+    expected = (stacked - np.array(mean)) / np.array(std)
+    if layout == "NCHW":
+        expected = expected.transpose(0, 3, 1, 2)
+    got = prep.batch(images)
+    assert got.dtype == np.float32 and got.flags.c_contiguous and got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
+    single, _ = prep(images[1])
+    np.testing.assert_allclose(single[0], expected[1], rtol=1e-5, atol=1e-4)
