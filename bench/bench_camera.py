@@ -30,6 +30,7 @@ from desktop_app.core.sources.capture import CaptureThread  # noqa: E402
 from desktop_app.core.sources.frame_buffer import FrameBuffer  # noqa: E402
 from desktop_app.core.sources.live import LiveDetector, LiveFrame  # noqa: E402
 from desktop_app.core.tasks.detect_faces import DetectFacesTask  # noqa: E402
+from desktop_app.core.tasks.image_prep import one_opencv_thread  # noqa: E402
 from tests.core.sources.face_video import compose_frames, write_video  # noqa: E402
 
 
@@ -72,6 +73,7 @@ def main() -> int:
     parser.add_argument("--emotion", action="store_true", help="also run the expression model on each face")
     args = parser.parse_args()
 
+    one_opencv_thread()  # as AppServices.create does for the app
     frames, _ = compose_frames(90)
     folder = Path(tempfile.mkdtemp(prefix="bench-camera-"))
     video = write_video(folder / "faces.avi", frames, args.fps)

@@ -27,7 +27,8 @@ from tests.core.sources.face_video import compose_frames, write_video  # noqa: E
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--seconds", type=float, default=20.0, help="live seconds in all (after each round's 1 s start)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of bare loop + live panel")
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--emotion", action="store_true", help="also run the expression model on each face")
     args = parser.parse_args()
@@ -58,8 +59,6 @@ def main() -> int:
     bare_loop(bare, name, tensors[:5])
     for f in frames[:3]:
         services.pipeline.run_data(f, "centerface", "warm-up", emotion=args.emotion)
-    bare_ms = bare_loop(bare, name, tensors)
-
     panel = QtCameraPanel(services)
     panel.resize(1000, 760)
     panel.show()
@@ -81,45 +80,68 @@ def main() -> int:
         gaps.append(now - last[0])
         last[0] = now
 
+    def run_loop(seconds: float) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
     ticker.timeout.connect(tick)
     panel.set_source(str(video))
-    loop = QEventLoop()
-    QTimer.singleShot(int(args.seconds * 1000), loop.quit)
-    clock.start()
-    ticker.start()
-    start = time.perf_counter()
-    panel.start()
-    loop.exec()
-    elapsed = time.perf_counter() - start
-    ticker.stop()
+    # Interleaved rounds: the bare loop (panel stopped, UI idle), then the panel live; each live round
+    # counts the frames ready after its first second, so a drift in machine speed hits both alike.
+    bare_ms: list[float] = []
+    steady: list[LiveFrame] = []
+    ratios: list[float] = []
+    span = elapsed = 0.0
+    settle, seconds = 1.0, args.seconds / args.rounds
+    for _ in range(args.rounds):
+        round_bare = bare_loop(bare, name, tensors)
+        bare_ms += round_bare
+        first = len(processed)
+        clock.start()
+        last[0] = 0.0
+        ticker.start()
+        start = time.perf_counter()
+        panel.start()
+        run_loop(settle + seconds)
+        end = time.perf_counter()
+        ticker.stop()
+        gaps.append(-1.0)  # a round boundary, not a stall
+        panel.stop()
+        while panel.running:
+            run_loop(0.05)
+        elapsed += end - start
+        round_frames = [f for f in processed[first:] if start + settle <= f.t_ready <= end]
+        steady += round_frames
+        span += end - start - settle
+        ratios.append(len(round_frames) / (end - start - settle) / min(args.fps, 1000.0 / float(np.mean(round_bare))))
     stats = panel.controller.stats()
     panel.shutdown()
     panel.close()
-    bare_ms += bare_loop(bare, name, tensors)
 
     bare_fps = 1000.0 / float(np.mean(bare_ms))
     bare_p50, bare_p95 = (float(v) for v in np.percentile(bare_ms, [50, 95]))
-    steady = [f for f in processed if f.t_ready - start > 2.0]  # after the first two seconds
-    span = (steady[-1].t_ready - steady[0].t_ready) if len(steady) > 1 else 0.0
-    processed_fps = (len(steady) - 1) / span if span > 0 else 0.0
+    processed_fps = len(steady) / span if span > 0 else 0.0
     disp_p50, disp_p95 = (float(v) for v in np.percentile(display_ms, [50, 95])) if display_ms else (0.0, 0.0)
     lat = [f.latency_ms for f in steady] or [0.0]
     lat_p50, lat_p95 = (float(v) for v in np.percentile(lat, [50, 95]))
     target = min(args.fps, bare_fps)
     budget = bare_p95 + 2 * 1000.0 / args.fps
-    stall = max(gaps[1:], default=0.0)
+    gaps = [g for i, g in enumerate(gaps) if g >= 0 and i > 0 and gaps[i - 1] >= 0]  # not across rounds
+    stall = max(gaps, default=0.0)
     print(f"camera panel, centerface 640x480{' + fer-emotion' if args.emotion else ''}, source {args.fps:g} FPS, "
           f"{elapsed:.1f} s, provider {stats.provider if stats else '?'}, ONNX Runtime {ort.__version__}, "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     print(f"bare model loop        : {bare_fps:6.1f} FPS  (p50 {bare_p50:6.1f} ms, p95 {bare_p95:6.1f} ms)")
     print(f"panel processed        : {processed_fps:6.1f} FPS  ({len(processed)} frames, {len(display_ms)} painted, "
           f"UI-skipped {stats.ui_skipped if stats else 0})")
-    print(f"ratio vs min({args.fps:g}, bare) : {processed_fps / target:.3f}  (goal >= 0.90)")
+    print(f"ratio vs min({args.fps:g}, bare) : {processed_fps / target:.3f} pooled, {float(np.median(ratios)):.3f} median of "
+          f"{args.rounds} rounds ({', '.join(f'{r:.2f}' for r in ratios)})  (goal >= 0.90)")
     print(f"capture -> result      : p50 {lat_p50:6.1f} ms, p95 {lat_p95:6.1f} ms")
     print(f"capture -> display     : p50 {disp_p50:6.1f} ms, p95 {disp_p95:6.1f} ms  "
           f"(goal p95 <= {budget:.1f} ms: {'met' if disp_p95 <= budget else 'NOT met'})")
     print(f"longest UI-thread stall: {stall:6.1f} ms  (5 ms timer, {len(gaps)} ticks; goal < 50 ms: "
-          f"{'met' if stall < 50 else 'NOT met'}); ticks over 20 ms: {sum(g > 20 for g in gaps[1:])}")
+          f"{'met' if stall < 50 else 'NOT met'}); ticks over 20 ms: {sum(g > 20 for g in gaps)}")
     del app
     return 0
 

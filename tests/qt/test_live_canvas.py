@@ -54,3 +54,14 @@ def test_canvas_paints_the_frame_scaled(qtbot) -> None:  # type: ignore[no-untyp
     right = shot.pixelColor(int(rect.x() + rect.width() * 0.75), int(rect.center().y()))
     assert left.red() > 200 and left.blue() < 60
     assert right.blue() > 200 and right.red() < 60
+
+
+def test_frames_are_scaled_to_the_painted_size_before_they_become_images() -> None:
+    frame = np.zeros((40, 60, 3), np.uint8)
+    frame[:, :30] = (250, 20, 20)
+    image, owner = qimage_rgb32(frame, size=(150, 100))
+    assert (image.width(), image.height()) == (150, 100) and owner.shape == (100, 150, 4)
+    assert image.pixelColor(10, 50).red() > 200 and image.pixelColor(140, 50).red() < 60
+    small, _ = qimage_rgb32(frame, mirror=True, size=(30, 20))
+    assert (small.width(), small.height()) == (30, 20)
+    assert small.pixelColor(2, 10).red() < 60 and small.pixelColor(28, 10).red() > 200

@@ -15,6 +15,14 @@ CROP_FRACTION = 0.875  # "center-crop": resize so the crop is 87.5 % of the shor
 LETTERBOX_FILL = 114
 
 
+def one_opencv_thread() -> None:
+    """Run OpenCV's own operations on the calling thread only (process-wide). The app already works on
+    several threads (capture, decode pool, workers, UI) next to ONNX Runtime's thread pool; OpenCV's
+    parallel_for on top of that oversubscribes a 2-core laptop and stalls the inference threads, for no
+    gain on the small frames and images it handles here (measured by bench/bench_camera*.py)."""
+    cv2.setNumThreads(1)
+
+
 @dataclass(frozen=True)
 class Geometry:
     """How model-input pixel coordinates map back to the original image: orig = (m - pad + crop) / scale."""

@@ -138,8 +138,14 @@ class QtImageCanvas(QWidget):
         rect = self.image_rect()
         pixmap = None if self.draw_direct else self._scaled(rect)
         if self.draw_direct and self._image is not None and not rect.isEmpty():
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(rect, self._image)
+            ratio = self.devicePixelRatioF()
+            device = QSize(round(rect.width() * ratio), round(rect.height() * ratio))
+            if self._image.size() == device:  # already scaled for this size: a plain blit, on whole pixels
+                self._image.setDevicePixelRatio(ratio)
+                painter.drawImage(rect.topLeft().toPoint(), self._image)
+            else:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawImage(rect, self._image)
         elif pixmap is not None:
             painter.drawPixmap(rect.topLeft(), pixmap)
         elif not rect.isEmpty():  # coordinates without a picture: show the frame they refer to
