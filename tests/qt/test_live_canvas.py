@@ -65,3 +65,19 @@ def test_frames_are_scaled_to_the_painted_size_before_they_become_images() -> No
     small, _ = qimage_rgb32(frame, mirror=True, size=(30, 20))
     assert (small.width(), small.height()) == (30, 20)
     assert small.pixelColor(2, 10).red() < 60 and small.pixelColor(28, 10).red() > 200
+
+
+def test_clearing_keeps_the_frame_shape_so_a_restart_does_not_relayout(qtbot) -> None:  # type: ignore[no-untyped-def]
+    canvas = QtLiveCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 400)
+    canvas.show()
+    image, owner = qimage_rgb32(np.zeros((30, 40, 3), np.uint8))
+    canvas._pixels = owner
+    canvas.set_image(image)
+    capped = canvas.maximumHeight()
+    canvas.clear()
+    assert not canvas.has_image() and canvas.live_frame is None
+    assert canvas.maximumHeight() == capped and not canvas.image_rect().isEmpty()
+    shot = canvas.grab().toImage()  # the placeholder is painted, not a crash on a missing image
+    assert not shot.isNull()

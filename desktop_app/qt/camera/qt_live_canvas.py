@@ -104,10 +104,12 @@ class QtLiveCanvas(QtDetectionCanvas):
         return max(1, round(rect.width() * ratio)), max(1, round(rect.height() * ratio))
 
     def clear(self) -> None:
+        """Drop the picture but keep the last frame's size: a restart then shows a placeholder of the same
+        shape and the window is not laid out twice (emptied, then refilled by the first frame)."""
         self._live = None
         self._pending_display = False
-        self.set_detections(DetectionResult((), 0, 0), None)
-        self.set_image(None)
+        width, height = int(self._logical.width()), int(self._logical.height())
+        self.set_detections(DetectionResult((), max(0, width), max(0, height)), None)
         self._pixels = None
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
