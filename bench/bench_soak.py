@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.soak import SoakReport, SoakSample, run_soak  # noqa: E402
+from desktop_app.core.sources.microphone import BLOCK_S  # noqa: E402
 
 HEADER = (f"{'t s':>7} {'RSS MB':>8} {'thr':>4} {'fds':>4} | {'frames':>7} {'+':>4} {'skipped':>7} {'faces':>6} "
           f"{'slot':>4} | {'mic q':>5} {'q max':>5} {'drop':>4} {'VAD chunks':>10} {'+':>4} {'speech':>6} "
@@ -55,7 +56,7 @@ def print_summary(report: SoakReport) -> None:
     print(f"open fds  : start {s.fds_start}, after warm-up {s.fds_warm}, end {s.fds_end} "
           f"(min {s.fds_min}, max {s.fds_max}), after stop {s.fds_after_stop}")
     print(f"queues    : frame slot max {s.frame_slot_max} (one-slot buffer), microphone queue max {s.mic_queue_max} "
-          f"blocks of 32 ms ({s.mic_dropped} dropped, {s.mic_overflows} overflows)")
+          f"blocks of {BLOCK_S * 1000:.0f} ms ({s.mic_dropped} dropped, {s.mic_overflows} overflows)")
     print(f"camera    : {s.frames_processed} frames processed of {s.frames_captured} captured "
           f"({s.frames_dropped} skipped by the newest-frame buffer), {s.frames_with_face} with a face shown; "
           f"capture {s.capture_state}")

@@ -288,7 +288,7 @@ class LoopingPlayer:
 
 class RealTimeFeeder:
     """Without PulseAudio: pushes the speech sample (48 kHz stereo) into a fake sounddevice stream in
-    32 ms blocks paced by the wall clock, looping, like a device would."""
+    blocks of the size the source asks for, paced by the wall clock, looping, like a device would."""
 
     def __init__(self, stream: Any, audio: np.ndarray, rate: int, block: int) -> None:
         self.stream, self.audio, self.rate, self.block = stream, audio, rate, block
