@@ -74,3 +74,21 @@ def leftovers(folder: Path) -> list[str]:
     """Names in `folder` (temporary files included), sorted."""
     return sorted(p.name for p in Path(folder).iterdir()) if Path(folder).exists() else []
 
+
+def sound_file_that_fills(after_writes: int) -> type:
+    """A soundfile.SoundFile whose writes fail from the `after_writes`-th on, as libsndfile fails on a
+    full disk: LibsndfileError code 2 and no errno. Patch it in for `soundfile.SoundFile`."""
+    import numpy as np
+    import soundfile as sf
+
+    class FillingSoundFile(sf.SoundFile):
+        writes = 0
+
+        def write(self, data: np.ndarray) -> None:  # type: ignore[override]
+            FillingSoundFile.writes += 1
+            if FillingSoundFile.writes >= after_writes:
+                raise sf.LibsndfileError(2)
+            super().write(data)
+
+    return FillingSoundFile
+

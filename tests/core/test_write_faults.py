@@ -39,6 +39,7 @@ from tests.write_faults import (
     leftovers,
     needs_dev_full,
     os_error,
+    sound_file_that_fills,
 )
 
 
@@ -223,23 +224,12 @@ def test_a_snapshot_to_a_full_disk_then_elsewhere(tmp_path: Path, faults: pytest
 # -- WAV recording -----------------------------------------------------------------------------------
 
 
-class _FillingSoundFile(sf.SoundFile):
-    """Fails its 3rd write as libsndfile does on a full disk: LibsndfileError code 2, no errno."""
-
-    writes = 0
-
-    def write(self, data: np.ndarray) -> None:  # type: ignore[override]
-        _FillingSoundFile.writes += 1
-        if _FillingSoundFile.writes >= 3:
-            raise sf.LibsndfileError(2)
-        super().write(data)
 
 
 def test_a_wav_whose_disk_fills_stops_with_the_reason_and_leaves_nothing(tmp_path: Path,
                                                                          faults: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "rec"
-    _FillingSoundFile.writes = 0
-    faults.setattr(wav_module.sf, "SoundFile", _FillingSoundFile)
+    faults.setattr(wav_module.sf, "SoundFile", sound_file_that_fills(after_writes=3))
     free = [10 * MIN_FREE_BYTES]
     free_space(faults, folder, free)
     recorder = WavRecorder(folder / "take.wav", 48_000, 2)

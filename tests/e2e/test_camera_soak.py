@@ -16,6 +16,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from bench.soak import os_threads, rss_mb  # noqa: E402
 from desktop_app.core.paths import UserDirs  # noqa: E402
 from desktop_app.core.services import AppServices  # noqa: E402
 from desktop_app.core.sources.camera import parse_camera  # noqa: E402
@@ -30,15 +31,6 @@ WARM_UP = 300
 TIME_CAP_S = 240.0  # a loaded 2-core machine may not get through all of them: it stops here
 MIN_FRAMES = 1_000  # ...but never counts as a soak with fewer than these
 MAX_GROWTH_MB = 30.0
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def os_threads() -> int:
-    return len(os.listdir("/proc/self/task"))
 
 
 def none_refs_lost_per_void_call() -> float:

@@ -36,7 +36,14 @@ from tests.builders import add_one
 from tests.conftest import SAMPLES
 from tests.core.sources.face_video import make_face_video
 from tests.fake_sounddevice import RATE, FakeSoundDevice, Feeder
-from tests.write_faults import dev_full_in, fail_mkstemp_in, free_space, leftovers, needs_dev_full
+from tests.write_faults import (
+    dev_full_in,
+    fail_mkstemp_in,
+    free_space,
+    leftovers,
+    needs_dev_full,
+    sound_file_that_fills,
+)
 
 WAIT_MS = 60_000
 
@@ -202,23 +209,12 @@ def test_segments_export_to_a_full_disk_keeps_the_segments(qtbot, mic: QtMicroph
     assert mic.strip_text == ("", "")  # the retry worked: the error went
 
 
-class _FillingSoundFile(sf.SoundFile):
-    """Fails from its 20th write on as libsndfile does on a full disk: LibsndfileError code 2, no errno."""
-
-    writes = 0
-
-    def write(self, data: np.ndarray) -> None:  # type: ignore[override]
-        _FillingSoundFile.writes += 1
-        if _FillingSoundFile.writes >= 20:
-            raise sf.LibsndfileError(2)
-        super().write(data)
 
 
 def test_a_wav_recording_whose_disk_fills_stops_while_capture_goes_on(qtbot, mic: QtMicrophonePanel, faults,  # type: ignore[no-untyped-def]
                                                                       tmp_path: Path) -> None:
     folder = tmp_path / "usb"
-    _FillingSoundFile.writes = 0
-    faults.setattr(wav_module.sf, "SoundFile", _FillingSoundFile)
+    faults.setattr(wav_module.sf, "SoundFile", sound_file_that_fills(after_writes=20))
     free_space(faults, folder, [0])  # what the folder says when asked why the write failed
     messages: list[str] = []
     mic.message.connect(messages.append)
