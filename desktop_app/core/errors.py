@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """The first non-empty line of an exception's message, cut at `limit` characters; its type's name
+    when the message is empty (library errors often carry pages of detail after the first line)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0][:limit] if lines else type(exc).__name__
+
+
 class AppError(Exception):
     """Base of every error the core raises on purpose; its message is one plain line for the user."""
 

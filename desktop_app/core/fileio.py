@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from desktop_app.core.errors import WriteError
+from desktop_app.core.errors import WriteError, first_line
 
 #: Below this much free space a folder counts as full when a library reports a failed write without saying why.
 FULL_BELOW_BYTES = 1 << 20
@@ -70,11 +70,6 @@ def probe_write_errno(folder: Path) -> int | None:
     return None
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0][:200] if lines else type(exc).__name__
-
-
 def write_errno(path: Path, exc: BaseException) -> int | None:
     """The errno behind a failed write: the exception's own, else what the folder says now."""
     code = getattr(exc, "errno", None)
@@ -95,7 +90,7 @@ def describe_write_error(path: Path, exc: BaseException) -> str:
     elif isinstance(exc, OSError) and exc.strerror:
         reason = exc.strerror[:1].lower() + exc.strerror[1:]
     else:
-        reason = _first_line(exc)
+        reason = first_line(exc, 200)
     return f"could not write {path.name} to {path.parent}: {reason}"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
+from desktop_app.core.errors import first_line
 from desktop_app.core.runtime import providers as prov
 
 
@@ -62,7 +63,7 @@ def check_provider(provider: str, model_bytes: bytes | None = None) -> ProviderH
         (y,) = session.run(None, {"x": x})
         ms = (time.perf_counter() - start) * 1000.0
     except Exception as exc:  # provider initialisation errors come as several ORT types
-        return ProviderHealth(provider, True, False, str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+        return ProviderHealth(provider, True, False, first_line(exc, 200))
     if not np.allclose(y, 2 * x):
         return ProviderHealth(provider, True, False, "wrong result on the test model")
     return ProviderHealth(provider, True, True, "ran a test model", ms)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from desktop_app.core.errors import InferenceError, ModelError, ProviderError
+from desktop_app.core.errors import InferenceError, ModelError, ProviderError, first_line
 from desktop_app.core.runtime import providers as prov
 
 
@@ -67,11 +67,6 @@ def _fallback_reason(requested: list[str], obtained: list[str]) -> str | None:
     return f"{prov.short_name(wanted)} was requested but the session runs on {got}: {why}"
 
 
-def _first_line(exc: BaseException, limit: int = 300) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0][:limit] if lines else type(exc).__name__
-
-
 def _create(path: Path, provider: str, threads: int | None, providers: list[str]) -> ort.InferenceSession:
     """A session on `providers`; ONNX Runtime's own silent retry on CPU is off, so a provider that fails
     here raises and its reason can be shown (the retry on CPU is ours, and reported)."""
@@ -102,8 +97,8 @@ class ModelSession:
         except Exception as exc:  # ONNX Runtime raises several private exception types
             gpu = next((p for p in in_build if p != prov.CPU), None)
             if gpu is None:
-                raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {_first_line(exc)}") from exc
-            creation_failure = f"{prov.short_name(gpu)} failed when the session was created ({_first_line(exc, 200)})"
+                raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {first_line(exc)}") from exc
+            creation_failure = f"{prov.short_name(gpu)} failed when the session was created ({first_line(exc, 200)})"
             self._session = self._retry_on_cpu(path, threads)
             if choice == "strict-gpu" or strict:
                 mode = "strict GPU mode" if choice == "strict-gpu" else "strict mode"
@@ -126,7 +121,7 @@ class ModelSession:
         try:
             return _create(path, prov.CPU, threads, [prov.CPU])
         except Exception as exc:
-            raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {_first_line(exc)}") from exc
+            raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {first_line(exc)}") from exc
 
     @property
     def input_names(self) -> list[str]:
@@ -146,7 +141,7 @@ class ModelSession:
             else:
                 result = self._session.run(outputs, dict(feeds))
         except Exception as exc:
-            raise InferenceError(f"{self.path.name}: inference failed: {str(exc).splitlines()[0][:300]}") from exc
+            raise InferenceError(f"{self.path.name}: inference failed: {first_line(exc)}") from exc
         return [np.asarray(r) for r in result], (time.perf_counter() - start) * 1000.0
 
     def warm_up(self, feeds: Mapping[str, np.ndarray], runs: int = 1) -> None:

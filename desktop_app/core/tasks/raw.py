@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from desktop_app.core.errors import MediaError, TaskError
+from desktop_app.core.errors import MediaError, TaskError, first_line
 from desktop_app.core.results import RawResult, TensorSummary
 from desktop_app.core.runtime.session import ModelSession
 from desktop_app.core.tasks.base import StageClock, Task, register
@@ -67,7 +67,7 @@ class RawTask(Task):
         try:
             array = np.load(path, allow_pickle=False)
         except (OSError, ValueError) as exc:
-            raise MediaError(f"{path.name}: not a readable .npy tensor ({str(exc).splitlines()[0][:120]})") from exc
+            raise MediaError(f"{path.name}: not a readable .npy tensor ({first_line(exc, 120)})") from exc
         if len(self.session.inputs) != 1:
             raise TaskError("this model has several inputs; raw mode feeds a .npy file only to single-input models")
         return {self.session.input_names[0]: array}

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop_app.core.errors import ModelError, ProviderError
+from desktop_app.core.errors import InferenceError, ModelError, ProviderError
 from desktop_app.core.runtime import health
 from desktop_app.core.runtime import providers as prov
 from desktop_app.core.runtime.session import ModelSession, SessionPool
@@ -90,3 +90,15 @@ def test_pool_keys_sessions_by_thread_hint_and_an_explicit_pool_setting_wins(tmp
     assert pool.get(path, threads=1) is not pool.get(path)
     fixed = SessionPool("cpu", threads=2)
     assert fixed.get(path, threads=1) is fixed.get(path)
+
+
+def test_an_inference_error_with_an_empty_message_still_gives_one_line(tmp_path: Path) -> None:
+    session = SessionPool("cpu").get(add_one(tmp_path / "add.onnx"))
+
+    class Silent:
+        def run(self, *args: object) -> None:
+            raise RuntimeError("")
+
+    session._session = Silent()  # type: ignore[assignment]
+    with pytest.raises(InferenceError, match=r"add.onnx: inference failed: RuntimeError$"):
+        session.run({"x": np.zeros((1, 4), np.float32)})
