@@ -126,14 +126,17 @@ def downmix(raw: np.ndarray) -> np.ndarray:
     return raw @ weights
 
 
-def levels(raw: np.ndarray) -> tuple[float, float]:
-    """(peak, rms) of a float32 block in one pass each: max/min and a dot product, no temporary arrays
-    (a third of the cost of abs/square/mean on a 32 ms block; the live path pays it on every block)."""
-    if not raw.size:
-        return 0.0, 0.0
+def levels(raw: np.ndarray) -> tuple[float, float, bool]:
+    """(RMS dBFS, peak dBFS, clipped) of a float32 block, any shape; -200 dBFS for silence or no samples.
+
+    One pass each: max/min and a dot product, no temporary arrays (a third of the cost of abs/square/mean
+    on a microphone block; the live path pays it on every block)."""
     flat = raw.reshape(-1)
+    if not flat.size:
+        return _dbfs(0.0), _dbfs(0.0), False
     peak = max(float(flat.max()), -float(flat.min()))
-    return peak, float(np.sqrt(float(np.dot(flat, flat)) / flat.size))
+    rms = math.sqrt(float(np.dot(flat, flat)) / flat.size)
+    return _dbfs(rms), _dbfs(peak), peak >= CLIP_LEVEL
 
 
 def _dbfs(value: float) -> float:
@@ -208,8 +211,7 @@ class MicrophoneSource:
                 raise
             index = self._index
             self._index += 1
-        peak, rms = levels(raw)
-        block = AudioBlock(samples, raw, index, t_capture, _dbfs(rms), _dbfs(peak), peak >= CLIP_LEVEL)
+        block = AudioBlock(samples, raw, index, t_capture, *levels(raw))
         with self._ready:
             if len(self._queue) == self._queue.maxlen:
                 self.dropped += 1  # the deque drops the oldest block itself

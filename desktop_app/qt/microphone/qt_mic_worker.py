@@ -17,7 +17,7 @@ from desktop_app.core.models.card import ModelCard
 from desktop_app.core.runtime.session import ModelSession
 from desktop_app.core.services import AppServices
 from desktop_app.core.sources.live_vad import LiveVad
-from desktop_app.core.sources.microphone import CLIP_LEVEL, MicrophoneSource
+from desktop_app.core.sources.microphone import MicrophoneSource, levels
 from desktop_app.core.sources.wav_recorder import WavRecorder
 from desktop_app.core.tasks.vad import SegmentParams
 from desktop_app.qt.microphone.qt_mic_updates import MicOpened, MicUpdate, RecordingSaved, UpdateBuilder
@@ -35,14 +35,6 @@ def open_vad(services: AppServices, params: dict[str, float]) -> tuple[ModelCard
         raise TaskError(f"{card.id} is not a voice activity model; pick one (e.g. silero-vad) as the audio model "
                         "in the model manager")
     return card, task.session, LiveVad(card, task.session, SegmentParams.from_card(card, **params))
-
-
-def _levels(samples: np.ndarray) -> tuple[float, float, bool]:
-    if not samples.size:
-        return -200.0, -200.0, False
-    peak = float(np.max(np.abs(samples)))
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-    return 20 * np.log10(max(rms, 1e-10)), 20 * np.log10(max(peak, 1e-10)), peak >= CLIP_LEVEL
 
 
 class MicWorker(Worker):
@@ -159,7 +151,7 @@ class FileVadWorker(Worker):
         progress = 0.0
         for samples, progress in iter_audio_blocks(self.path, rate, self.block_s):
             self.check_cancelled()
-            builder.add(samples, vad.feed(samples), *_levels(samples))
+            builder.add(samples, vad.feed(samples), *levels(samples))
             if builder.due():
                 self.update.emit(builder.take(progress=progress))
         builder.add_segment(vad.finish())

@@ -10,6 +10,7 @@ from desktop_app.core.sources.microphone import (
     MicrophoneSource,
     explain_portaudio_error,
     input_devices,
+    levels,
 )
 from tests.fake_sounddevice import FakePortAudioError, FakeSoundDevice
 
@@ -95,3 +96,13 @@ def test_permission_denied_says_where_to_allow_it() -> None:
 def test_unknown_device_is_a_microphone_error() -> None:
     with pytest.raises(MicrophoneError, match="No input device"):
         MicrophoneSource(FakeSoundDevice(), "nope", 16000).open()
+
+
+def test_levels_of_a_block_in_dbfs() -> None:
+    sine = tone(48000, 0.1)  # amplitude 0.5, two channels
+    rms, peak, clipped = levels(sine)
+    assert rms == pytest.approx(20 * np.log10(0.5 / np.sqrt(2)), abs=0.01)
+    assert peak == pytest.approx(20 * np.log10(0.5), abs=0.01) and not clipped
+    assert levels(np.zeros((480, 2), np.float32)) == (-200.0, -200.0, False)
+    assert levels(np.zeros((0, 2), np.float32)) == (-200.0, -200.0, False)
+    assert levels(np.full(16, -1.0, np.float32))[1:] == (0.0, True)  # a negative full-scale peak clips too
