@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QSizeF
 from PySide6.QtGui import QColor, QImage
 
 from desktop_app.qt.camera.qt_live_canvas import QtLiveCanvas, qimage_rgb32
@@ -81,3 +82,24 @@ def test_clearing_keeps_the_frame_shape_so_a_restart_does_not_relayout(qtbot) ->
     assert canvas.maximumHeight() == capped and not canvas.image_rect().isEmpty()
     shot = canvas.grab().toImage()  # the placeholder is painted, not a crash on a missing image
     assert not shot.isNull()
+
+
+def test_a_frame_scaled_for_the_canvas_is_blitted_in_place(qtbot) -> None:  # type: ignore[no-untyped-def]
+    canvas = QtLiveCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(300, 200)
+    frame = np.zeros((40, 60, 3), np.uint8)
+    frame[:, :30] = (250, 20, 20)
+    frame[:, 30:] = (20, 20, 250)
+    size = canvas._device_size(60, 40)
+    assert size is not None
+    image, owner = qimage_rgb32(frame, size=size)
+    image.setDevicePixelRatio(canvas.devicePixelRatioF())
+    canvas._pixels = owner
+    canvas.set_image(image, QSizeF(60, 40))
+    shot = canvas.grab().toImage()
+    rect = canvas.image_rect()
+    y = int(rect.center().y())
+    assert shot.pixelColor(int(rect.x() + 2), y).red() > 200
+    assert shot.pixelColor(int(rect.right() - 3), y).blue() > 200
+    assert shot.pixelColor(int(rect.x() + rect.width() * 0.25), y).red() > 200

@@ -93,6 +93,7 @@ class QtLiveCanvas(QtDetectionCanvas):
         self._live = live
         self._pending_display = True
         image, self._pixels = qimage_rgb32(frame, mirror, self._device_size(width, height))
+        image.setDevicePixelRatio(self.devicePixelRatioF())
         self.set_detections(DetectionResult(dets, width, height), image)
 
     def _device_size(self, width: int, height: int) -> tuple[int, int] | None:

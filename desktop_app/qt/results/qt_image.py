@@ -140,9 +140,8 @@ class QtImageCanvas(QWidget):
         if self.draw_direct and self._image is not None and not rect.isEmpty():
             ratio = self.devicePixelRatioF()
             device = QSize(round(rect.width() * ratio), round(rect.height() * ratio))
-            if self._image.size() == device:  # already scaled for this size: a plain blit, on whole pixels
-                self._image.setDevicePixelRatio(ratio)
-                painter.drawImage(rect.topLeft().toPoint(), self._image)
+            if self._image.size() == device and self._image.devicePixelRatio() == ratio:
+                painter.drawImage(rect.topLeft().toPoint(), self._image)  # scaled already: a blit on whole pixels
             else:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(rect, self._image)
