@@ -22,6 +22,13 @@ def _user_dirs_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     return home
 
 
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy variables: downloads from the tests' 127.0.0.1 server must go straight to it."""
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _none_refcount_reserve() -> None:
     """PySide6 drops references to None in some calls (see desktop_app/qt/qt_compat.py; no Qt import)."""

@@ -19,10 +19,7 @@ DATA = big_model_bytes()
 SHA = hashlib.sha256(DATA).hexdigest()
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy_env")
 
 
 def make_dialog(qtbot, tmp_path: Path, url: str | None = None):  # type: ignore[no-untyped-def]

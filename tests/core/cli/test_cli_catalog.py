@@ -21,12 +21,11 @@ def test_catalog_list_json_names_hash_sources(capsys: pytest.CaptureFixture[str]
     assert all(r["hash_source"]["repo"] == "onnx/models" and len(r["sha256"]) == 64 for r in rows)
 
 
+@pytest.mark.usefixtures("no_proxy_env")
 def test_catalog_download_and_match_use_a_test_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     data = big_model_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
     bundled = tmp_path / "bundled"
     bundled.mkdir()
     monkeypatch.setenv("DESKTOP_APP_MODELS_DIR", str(bundled))
