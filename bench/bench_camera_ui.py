@@ -21,7 +21,7 @@ import onnxruntime as ort
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_camera import bare_loop  # noqa: E402
+from bench.bench_camera import SETTLE_S, bare_loop  # noqa: E402
 from tests.core.sources.face_video import compose_frames, write_video  # noqa: E402
 
 
@@ -71,18 +71,14 @@ def main() -> int:
     panel.controller.frame.connect(processed.append)
     panel.view.canvas.displayed.connect(lambda live, t: display_ms.append((t - live.t_capture) * 1000.0))
 
-    gaps: list[float] = []
-    at: list[float] = []  # when each gap ended, ms since its round's start
+    ticks: list[list[tuple[float, float]]] = []  # per round: (ms since the round's start, gap before it)
     clock = QElapsedTimer()
     ticker = QTimer()
     ticker.setInterval(5)
-    last = [0.0]
 
     def tick() -> None:
         now = clock.nsecsElapsed() / 1e6
-        gaps.append(now - last[0])
-        at.append(now)
-        last[0] = now
+        ticks[-1].append((now, now - (ticks[-1][-1][0] if ticks[-1] else 0.0)))
 
     def run_loop(seconds: float) -> None:
         loop = QEventLoop()
@@ -97,29 +93,27 @@ def main() -> int:
     steady: list[LiveFrame] = []
     ratios: list[float] = []
     span = elapsed = 0.0
-    settle, seconds = 1.0, args.seconds / args.rounds
+    seconds = args.seconds / args.rounds
     for _ in range(args.rounds):
         round_bare = bare_loop(bare, name, tensors)
         bare_ms += round_bare
         first = len(processed)
+        ticks.append([])
         clock.start()
-        last[0] = 0.0
         ticker.start()
         start = time.perf_counter()
         panel.start()
-        run_loop(settle + seconds)
+        run_loop(SETTLE_S + seconds)
         end = time.perf_counter()
         ticker.stop()
-        gaps.append(-1.0)  # a round boundary, not a stall
-        at.append(-1.0)
         panel.stop()
         while panel.running:
             run_loop(0.05)
         elapsed += end - start
-        round_frames = [f for f in processed[first:] if start + settle <= f.t_ready <= end]
+        round_frames = [f for f in processed[first:] if start + SETTLE_S <= f.t_ready <= end]
         steady += round_frames
-        span += end - start - settle
-        ratios.append(len(round_frames) / (end - start - settle) / min(args.fps, 1000.0 / float(np.mean(round_bare))))
+        span += end - start - SETTLE_S
+        ratios.append(len(round_frames) / (end - start - SETTLE_S) / min(args.fps, 1000.0 / float(np.mean(round_bare))))
     stats = panel.controller.stats()
     panel.shutdown()
     panel.close()
@@ -132,10 +126,10 @@ def main() -> int:
     lat_p50, lat_p95 = (float(v) for v in np.percentile(lat, [50, 95]))
     target = min(args.fps, bare_fps)
     budget = bare_p95 + 2 * 1000.0 / args.fps
-    keep = [i for i, g in enumerate(gaps) if g >= 0 and i > 0 and gaps[i - 1] >= 0]  # not across rounds
-    worst = sorted(keep, key=lambda i: gaps[i], reverse=True)[:3]
-    stalls = ", ".join(f"{gaps[i]:.0f} ms at {at[i] / 1000:.2f} s" for i in worst)
-    gaps = [gaps[i] for i in keep]
+    timed = [t for round_ticks in ticks for t in round_ticks[1:]]  # a round's first gap spans its start-up
+    worst = sorted(timed, key=lambda t: t[1], reverse=True)[:3]
+    stalls = ", ".join(f"{gap:.0f} ms at {at / 1000:.2f} s" for at, gap in worst)
+    gaps = [gap for _, gap in timed]
     stall = max(gaps, default=0.0)
     print(f"camera panel, centerface 640x480{' + fer-emotion' if args.emotion else ''}, source {args.fps:g} FPS, "
           f"{elapsed:.1f} s, provider {stats.provider if stats else '?'}, ONNX Runtime {ort.__version__}, "
