@@ -95,26 +95,50 @@ class SpeechSegmenter:
 
 
 class SileroStream:
-    """Streaming Silero: keeps the recurrent state and the last `context` samples between calls."""
+    """Streaming Silero: keeps the recurrent state and the last `context` samples between calls.
 
-    def __init__(self, session: ModelSession, spec: AudioInput) -> None:
+    On CPU the model runs on bound buffers: one reusable [context | chunk] window, two state arrays that
+    take turns as input and output, and a one-value output, so a 32 ms chunk costs one model call and no
+    allocation. Elsewhere (GPU) it uses ordinary calls with the same window.
+    """
+
+    def __init__(self, session: ModelSession, spec: AudioInput, *, bound: bool | None = None) -> None:
         names = session.input_names
         if not {"input", "state", "sr"} <= set(names):
             raise TaskError("the model's inputs are not Silero VAD's (input, state, sr)")
+        if not {"output", "stateN"} <= set(session.output_names):
+            raise TaskError("the model's outputs are not Silero VAD's (output, stateN)")
         self.session = session
         self.spec = spec
         state_shape = next(i.shape for i in session.inputs if i.name == "state")
         self._state_shape = tuple(d if isinstance(d, int) else 1 for d in state_shape)
         self._sr = np.array(spec.sample_rate, dtype=np.int64)
+        self.bound = session.binds_host_buffers if bound is None else bound
         self.reset()
 
     def reset(self) -> None:
-        self._state = np.zeros(self._state_shape, dtype=np.float32)
         # one reusable [context | chunk] window: the context is the previous window's last samples
         self._window = np.zeros((1, self.spec.context + self.spec.chunk), dtype=np.float32)
         self._pending = _EMPTY
-        self._feeds: dict[str, np.ndarray] = {"input": self._window, "sr": self._sr, "state": self._state}
-        self._names = ["output", "stateN"]
+        self._states = (np.zeros(self._state_shape, np.float32), np.zeros(self._state_shape, np.float32))
+        self._out = np.zeros((1, 1), dtype=np.float32)
+        self._turn = 0  # which state array holds the current state
+        if self.bound:
+            inputs: dict[str, np.ndarray] = {"input": self._window, "sr": self._sr}
+            a, b = self._states
+            self._runs = (self.session.bind({**inputs, "state": a}, {"output": self._out, "stateN": b}),
+                          self.session.bind({**inputs, "state": b}, {"output": self._out, "stateN": a}))
+        self._feeds: dict[str, np.ndarray] = {"input": self._window, "sr": self._sr, "state": self._states[0]}
+
+    def _step(self) -> tuple[float, float]:
+        """One model call on the current window -> (speech probability, milliseconds)."""
+        if self.bound:
+            ms = self._runs[self._turn].run()
+            self._turn ^= 1
+            return float(self._out[0, 0]), ms
+        (out, state), ms = self.session.run(self._feeds, ["output", "stateN"])
+        self._feeds["state"] = state
+        return float(out.flat[0]), ms
 
     def process(self, samples: np.ndarray, clock: StageClock | None = None) -> list[float]:
         """Feed mono float32 samples at the model's rate; returns one probability per complete chunk."""
@@ -123,17 +147,16 @@ class SileroStream:
         chunk, context = self.spec.chunk, self.spec.context
         n = len(buf) // chunk
         probs = []
-        window, feeds, names = self._window, self._feeds, self._names
-        row = window[0]
+        row = self._window[0]
+        step = self._step
         for i in range(n):
             if context:
                 row[:context] = row[chunk:]
             row[context:] = buf[i * chunk : (i + 1) * chunk]
-            feeds["state"] = self._state
-            (out, self._state), ms = self.session.run(feeds, names)
+            prob, ms = step()
             if clock is not None:
                 clock.add("inference", ms)
-            probs.append(float(out.flat[0]))
+            probs.append(prob)
         rest = len(buf) - n * chunk
         self._pending = buf[n * chunk :].copy() if rest else _EMPTY
         return probs

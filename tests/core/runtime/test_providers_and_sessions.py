@@ -57,6 +57,22 @@ def test_session_reports_what_it_really_got(tmp_path: Path) -> None:
     assert np.array_equal(y, np.ones((2, 4), np.float32)) and ms > 0
 
 
+def test_a_bound_call_reads_and_writes_the_callers_arrays_in_place(tmp_path: Path) -> None:
+    session = ModelSession(add_one(tmp_path / "add.onnx"), "cpu")
+    assert session.binds_host_buffers
+    x, y = np.zeros((2, 4), np.float32), np.full((2, 4), np.nan, np.float32)
+    bound = session.bind({"x": x}, {"y": y})
+    assert bound.run() > 0 and np.array_equal(y, np.ones((2, 4), np.float32))
+    x[:] = np.arange(8, dtype=np.float32).reshape(2, 4)  # changed in place: the next call sees it
+    bound.run()
+    assert np.array_equal(y, x + 1)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        session.bind({"x": np.zeros((4, 2), np.float32).T}, {"y": y})
+    wrong = session.bind({"x": np.zeros((2, 4), np.float32)}, {"y": np.zeros((3, 4), np.float32)})
+    with pytest.raises(InferenceError, match=r"^add.onnx: inference failed: "):
+        wrong.run()
+
+
 @pytest.mark.skipif(prov.CUDA in prov.available_providers(), reason="this build has CUDA; fallback cannot be provoked")
 def test_asking_for_cuda_on_a_cpu_build_falls_back_with_a_reason_or_raises_when_strict(tmp_path: Path) -> None:
     path = add_one(tmp_path / "add.onnx")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from desktop_app.core.models.card import load_card
 from desktop_app.core.runtime.session import ModelSession
 from desktop_app.core.tasks.vad import SegmentParams, SileroStream, SpeechSegmenter, segments_from_probs
-from tests.conftest import MODELS
+from tests.conftest import MODELS, SAMPLES
 
 RATE, CHUNK = 16000, 512
 CHUNK_S = CHUNK / RATE
@@ -74,3 +75,21 @@ def test_streaming_in_odd_block_sizes_gives_the_same_probabilities() -> None:
     assert np.allclose(whole, parts, atol=1e-6)
     stream.reset()
     assert np.allclose(stream.process(audio), whole, atol=1e-6)
+
+
+def test_bound_buffers_and_plain_calls_give_the_same_probabilities() -> None:
+    card = load_card(MODELS / "silero-vad", bundled=True)
+    assert card.audio is not None
+    session = ModelSession(card.path, "cpu")
+    assert session.binds_host_buffers
+    audio, rate = sf.read(SAMPLES / "speech-espeak.wav", dtype="float32")
+    assert rate == RATE
+    bound, plain = SileroStream(session, card.audio), SileroStream(session, card.audio, bound=False)
+    assert bound.bound and not plain.bound
+    got, want = [], []
+    for start in range(0, audio.size, 1411):  # blocks that straddle chunks, so the state turns alternate unevenly
+        got += bound.process(audio[start : start + 1411])
+        want += plain.process(audio[start : start + 1411])
+    assert len(got) == audio.size // CHUNK
+    assert max(want) > 0.9 and min(want) < 0.1  # speech and silence both present
+    assert np.array_equal(np.array(got, np.float32), np.array(want, np.float32))
