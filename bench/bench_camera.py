@@ -47,9 +47,10 @@ def bare_loop(session: ort.InferenceSession, name: str, tensors: list[np.ndarray
 
 
 def live_run(pipeline: Pipeline, video: Path, seconds: float, emotion: bool,
-             settle_s: float = SETTLE_S) -> tuple[list[LiveFrame], float, FrameBuffer]:
+             settle_s: float = SETTLE_S) -> tuple[list[LiveFrame], float, FrameBuffer, int]:
     """Play the video (looped, paced at its FPS) through the live path for `seconds` after `settle_s`
-    of start-up -> the frames processed in the measured span, its length, and the buffer."""
+    of start-up -> the frames processed in the measured span, its length, the buffer, and the frames
+    in flight at the end (1, or 2 once the model fell behind the source on CPU)."""
     buffer = FrameBuffer()
     capture = CaptureThread(CameraSource(parse_camera(str(video), realtime=True, loop=True)), buffer)
     detector = LiveDetector(pipeline, "centerface", buffer=buffer, emotion=emotion)
@@ -64,7 +65,9 @@ def live_run(pipeline: Pipeline, video: Path, seconds: float, emotion: bool,
             frames.append(live)
     elapsed = time.perf_counter() - begin - settle_s
     capture.stop(timeout=10)
-    return frames, elapsed, buffer
+    in_flight = detector.in_flight
+    detector.close()
+    return frames, elapsed, buffer, in_flight
 
 
 def main() -> int:
@@ -98,9 +101,11 @@ def main() -> int:
     elapsed = 0.0
     ratios: list[float] = []
     captured = dropped = 0
+    in_flight: list[int] = []
     for _ in range(args.rounds):
         round_bare = bare_loop(bare, name, tensors)
-        frames_r, elapsed_r, buffer = live_run(pipeline, video, args.seconds / args.rounds, args.emotion)
+        frames_r, elapsed_r, buffer, flight = live_run(pipeline, video, args.seconds / args.rounds, args.emotion)
+        in_flight.append(flight)
         bare_ms += round_bare
         live += frames_r
         elapsed += elapsed_r
@@ -124,7 +129,8 @@ def main() -> int:
     print(f"bare model loop        : {bare_fps:6.1f} FPS  (p50 {bare_p50:6.1f} ms, p95 {bare_p95:6.1f} ms, "
           f"{len(bare_ms)} runs)")
     print(f"capture                : {capture_fps:6.1f} FPS  ({captured} frames, {dropped} skipped)")
-    print(f"live processed         : {processed_fps:6.1f} FPS  ({len(live)} frames, {faces} with a face shown)")
+    print(f"live processed         : {processed_fps:6.1f} FPS  ({len(live)} frames, {faces} with a face shown; "
+          f"frames in flight per round: {', '.join(map(str, in_flight))})")
     print(f"ratio vs min({args.fps:g}, bare) : {processed_fps / target:.3f} pooled, {float(np.median(ratios)):.3f} median of "
           f"{args.rounds} rounds ({', '.join(f'{r:.2f}' for r in ratios)})  (goal >= 0.90)")
     print(f"live inference         : p50 {inf_p50:6.1f} ms, p95 {inf_p95:6.1f} ms")

@@ -185,6 +185,8 @@ class CameraLoop:
                     self.with_face += bool(live.visible_tracks)
         except Exception as exc:
             self.error = f"camera: {type(exc).__name__}: {exc}"
+        finally:
+            self.detector.close()  # its in-flight jobs and their threads end with the loop, as in the app
         if not self._stop.is_set():  # ended on its own: the capture stopped or the model failed
             self.error = self.error or f"camera: capture ended ({self.capture.state.value}: {self.capture.message})"
             self._failed.set()

@@ -76,29 +76,31 @@ class Pipeline:
         self.registry = registry
         self.pool = pool or SessionPool()
         self.verify = verify
-        self._tasks: dict[tuple[str, str], Task] = {}
+        self._tasks: dict[tuple[str, str, int | None], Task] = {}
         self._lock = threading.Lock()
 
     def card(self, model_id: str) -> ModelCard:
         return self.registry.get(model_id)
 
-    def task(self, model_id: str, choice: str | None = None) -> Task:
-        """The task for a model, created (hash checked, session opened) on first use."""
-        key = (model_id, choice or self.pool.choice)
+    def task(self, model_id: str, choice: str | None = None, *, threads: int | None = None) -> Task:
+        """The task for a model, created (hash checked, session opened) on first use. `threads` asks for a
+        session with that many intra-op threads (the live camera runs two frames at once on CPU, each on
+        part of the cores); None takes the card's hint or ONNX Runtime's default."""
+        key = (model_id, choice or self.pool.choice, threads)
         with self._lock:
             task = self._tasks.get(key)
             if task is None:
                 card = self.registry.get(model_id)
                 if self.verify:
                     self.registry.verify(card)
-                session = self.pool.get(card.path, key[1], threads=card.threads)
+                session = self.pool.get(card.path, key[1], threads=threads or card.threads)
                 task = task_class(card.task)(card, session, self.pool)
                 self._tasks[key] = task
             return task
 
-    def _options(self, task: Task, options: dict[str, Any]) -> dict[str, Any]:
+    def _options(self, task: Task, options: dict[str, Any], threads: int | None) -> dict[str, Any]:
         if options.pop("emotion", False) and task.card.second_stage:
-            options["second_stage"] = self.task(task.card.second_stage)
+            options["second_stage"] = self.task(task.card.second_stage, threads=threads)
         return options
 
     def _result(self, task: Task, source: str, clock: StageClock, payload: Any = None,
@@ -125,7 +127,7 @@ class Pipeline:
             return Prepared(Path(path), model_id, task, clock, None, message)
         return Prepared(Path(path), model_id, task, clock, data, None)
 
-    def finish(self, prepared: Prepared, **options: Any) -> list[Result]:
+    def finish(self, prepared: Prepared, *, threads: int | None = None, **options: Any) -> list[Result]:
         """Run the model on a prepared input -> its Results (a CSV gives one per row). Never raises."""
         source, task, clock = str(prepared.path), prepared.task, prepared.clock
         if task is None:
@@ -133,7 +135,7 @@ class Pipeline:
         if prepared.error is not None:
             return [self._result(task, source, clock, error=prepared.error)]
         try:
-            options = self._options(task, dict(options))
+            options = self._options(task, dict(options), threads)
             payload = task.run(prepared.data, clock, **options)
         except Exception as exc:  # every failure becomes a one-line error on this item only
             if not isinstance(exc, AppError):
@@ -162,10 +164,12 @@ class Pipeline:
         for path in paths:
             yield from self.run_path(path, model_id, **dict(options))
 
-    def run_data(self, data: Any, model_id: str, source: str, **options: Any) -> Result:
-        """An already decoded input (camera frame, audio block, tensor dict) -> its Result."""
+    def run_data(self, data: Any, model_id: str, source: str, *, threads: int | None = None, **options: Any) -> Result:
+        """An already decoded input (camera frame, audio block, tensor dict) -> its Result; `threads` as in
+        `task` (for the model and its second stage)."""
         try:
-            task = self.task(model_id)
+            task = self.task(model_id, threads=threads)
         except AppError as exc:
             return Result(source=source, ok=False, model_id=model_id, error=str(exc))
-        return self.finish(Prepared(Path(source), model_id, task, StageClock(), data, None), **options)[0]
+        return self.finish(Prepared(Path(source), model_id, task, StageClock(), data, None), threads=threads,
+                           **options)[0]

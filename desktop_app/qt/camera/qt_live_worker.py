@@ -98,7 +98,8 @@ class LiveWorker(Worker):
                     self.recording.write(live)
                 self._deliver(live)
         finally:
-            capture.stop(timeout=CAPTURE_JOIN_S)
+            capture.stop(timeout=CAPTURE_JOIN_S)  # closes the buffer, so no in-flight job waits for a frame
+            self.detector.close()
 
     def _deliver(self, live: LiveFrame) -> None:
         if not self.is_cancelled and self.gate.offer():
