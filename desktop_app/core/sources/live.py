@@ -216,7 +216,24 @@ class LiveDetector:
         if self._in_flight is not None:
             found = LivePlan(max(1, self._in_flight), found.threads if self._in_flight > 1 else None)
         self._plans[model_id] = found
+        if found.in_flight > 1 and not self._closed:  # open its sessions now, off this thread, in case it is needed
+            self._pool(found.in_flight).submit(self._open_sessions, model_id, found.threads)
         return found
+
+    def _pool(self, workers: int) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="live-infer")
+        return self._executor
+
+    def _open_sessions(self, model_id: str, threads: int | None) -> None:
+        """Create the sessions that two frames in flight use (the model's, and its second stage's), so
+        the switch does not stall the live view while they load."""
+        try:
+            task = self.pipeline.task(model_id, threads=threads)
+            if task.card.second_stage:
+                self.pipeline.task(task.card.second_stage, threads=threads)
+        except Exception:  # a broken model is reported on the frames that use it
+            pass
 
     def reset(self) -> None:
         """Forget tracks and stats (new source, retry); back to one frame in flight."""
@@ -324,8 +341,7 @@ class LiveDetector:
                 return None
             return self.process(item.frame, item.t_capture, item.seq)
         if in_flight > 1:  # (with one, the jobs of an earlier plan are only drained)
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="live-infer")
+            self._pool(in_flight)
             while len(self._jobs) < in_flight and not self.buffer.closed:
                 self._submit()
             if not self._jobs:
