@@ -5,7 +5,7 @@ pre-processed tensors, in the same run (interleaved rounds of bare loop then liv
 
 Goals (issue 4): processed FPS >= 0.9 x min(source FPS, bare FPS); latency p95 <= bare p95 + 2 frame
 intervals. The UI-thread stall is measured by the Qt panel's bench, not here (no UI in the core).
-Usage: .venv/bin/python bench/bench_camera.py [--seconds S] [--emotion] [--fps F]
+Usage: .venv/bin/python bench/bench_camera.py [--seconds S] [--rounds N] [--emotion] [--fps F] [--modes auto,1,2]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import argparse
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,14 +47,15 @@ def bare_loop(session: ort.InferenceSession, name: str, tensors: list[np.ndarray
     return times
 
 
-def live_run(pipeline: Pipeline, video: Path, seconds: float, emotion: bool,
+def live_run(pipeline: Pipeline, video: Path, seconds: float, emotion: bool, in_flight: int | None = None,
              settle_s: float = SETTLE_S) -> tuple[list[LiveFrame], float, FrameBuffer, int]:
     """Play the video (looped, paced at its FPS) through the live path for `seconds` after `settle_s`
     of start-up -> the frames processed in the measured span, its length, the buffer, and the frames
-    in flight at the end (1, or 2 once the model fell behind the source on CPU)."""
+    in flight at the end. `in_flight` None is the app's choice (one, two on CPU once the model falls
+    behind the source); 1 or 2 fixes it."""
     buffer = FrameBuffer()
     capture = CaptureThread(CameraSource(parse_camera(str(video), realtime=True, loop=True)), buffer)
-    detector = LiveDetector(pipeline, "centerface", buffer=buffer, emotion=emotion)
+    detector = LiveDetector(pipeline, "centerface", buffer=buffer, emotion=emotion, in_flight=in_flight)
     frames: list[LiveFrame] = []
     capture.start()
     begin = time.perf_counter()
@@ -65,9 +67,53 @@ def live_run(pipeline: Pipeline, video: Path, seconds: float, emotion: bool,
             frames.append(live)
     elapsed = time.perf_counter() - begin - settle_s
     capture.stop(timeout=10)
-    in_flight = detector.in_flight
+    flight = detector.in_flight
     detector.close()
-    return frames, elapsed, buffer, in_flight
+    return frames, elapsed, buffer, flight
+
+
+@dataclass
+class ModeRuns:
+    """What the live rounds of one in-flight mode measured."""
+
+    label: str
+    in_flight: int | None
+    frames: list[LiveFrame] = field(default_factory=list)
+    elapsed: float = 0.0
+    captured: int = 0
+    dropped: int = 0
+    ratios: list[float] = field(default_factory=list)
+    flights: list[int] = field(default_factory=list)
+
+
+def report(mode: ModeRuns, fps: float, bare_fps: float, bare_p95: float, rounds: int) -> None:
+    live = mode.frames
+    processed_fps = len(live) / mode.elapsed
+    capture_fps = mode.captured / (mode.elapsed + rounds * SETTLE_S)
+    latency = np.array([f.latency_ms for f in live])
+    inference = np.array([f.result.timings.inference_ms for f in live])
+    lat_p50, lat_p95 = (float(v) for v in np.percentile(latency, [50, 95]))
+    inf_p50, inf_p95 = (float(v) for v in np.percentile(inference, [50, 95]))
+    target = min(fps, bare_fps)
+    budget = bare_p95 + 2 * 1000.0 / fps
+    faces = sum(bool(f.visible_tracks) for f in live)
+    print(f"-- live path, {mode.label}")
+    print(f"capture                : {capture_fps:6.1f} FPS  ({mode.captured} frames, {mode.dropped} skipped)")
+    print(f"live processed         : {processed_fps:6.1f} FPS  ({len(live)} frames, {faces} with a face shown; "
+          f"frames in flight at the end of each round: {', '.join(map(str, mode.flights))})")
+    print(f"ratio vs min({fps:g}, bare) : {processed_fps / target:.3f} pooled, {float(np.median(mode.ratios)):.3f} median "
+          f"of {rounds} rounds ({', '.join(f'{r:.2f}' for r in mode.ratios)})  (goal >= 0.90)")
+    print(f"live inference         : p50 {inf_p50:6.1f} ms, p95 {inf_p95:6.1f} ms")
+    print(f"end-to-end latency     : p50 {lat_p50:6.1f} ms, p95 {lat_p95:6.1f} ms  "
+          f"(goal p95 <= bare p95 + 2 frames = {budget:.1f} ms: {'met' if lat_p95 <= budget else 'NOT met'})")
+    snap = live[-1].stats
+    print(f"stats strip (last {snap.window_s:g} s): capture {snap.capture_fps:.1f}, processed {snap.processed_fps:.1f}, "
+          f"skipped {snap.skipped_fps:.1f} FPS; inference p50/p95 {snap.inference_ms_p50:.1f}/{snap.inference_ms_p95:.1f} ms; "
+          f"latency p50/p95 {snap.latency_ms_p50:.1f}/{snap.latency_ms_p95:.1f} ms")
+
+
+MODES = {"auto": ("the app's choice (1, then 2 in flight if the model falls behind)", None),
+         "1": ("always 1 frame in flight", 1), "2": ("always 2 frames in flight", 2)}
 
 
 def main() -> int:
@@ -76,6 +122,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of bare loop + live path")
     parser.add_argument("--fps", type=float, default=30.0, help="source FPS of the generated video")
     parser.add_argument("--emotion", action="store_true", help="also run the expression model on each face")
+    parser.add_argument("--modes", default="auto", help="live modes to run each round, comma-separated: auto, 1, 2")
     args = parser.parse_args()
 
     one_opencv_thread()  # as AppServices.create does for the app
@@ -94,52 +141,32 @@ def main() -> int:
     for f in frames[:3]:
         pipeline.run_data(f, "centerface", "warm-up", emotion=args.emotion)
 
-    # Interleaved rounds (bare loop, then the live path) so a drift in the machine's speed hits both
+    # Interleaved rounds (bare loop, then each live mode) so a drift in the machine's speed hits all
     # alike; each round's ratio is processed FPS / min(source FPS, that round's bare FPS).
+    modes = [ModeRuns(MODES[m][0], MODES[m][1]) for m in args.modes.split(",")]
     bare_ms: list[float] = []
-    live: list[LiveFrame] = []
-    elapsed = 0.0
-    ratios: list[float] = []
-    captured = dropped = 0
-    in_flight: list[int] = []
     for _ in range(args.rounds):
         round_bare = bare_loop(bare, name, tensors)
-        frames_r, elapsed_r, buffer, flight = live_run(pipeline, video, args.seconds / args.rounds, args.emotion)
-        in_flight.append(flight)
         bare_ms += round_bare
-        live += frames_r
-        elapsed += elapsed_r
-        counters = buffer.counters()
-        captured, dropped = captured + counters.captured, dropped + counters.dropped
-        ratios.append(len(frames_r) / elapsed_r / min(args.fps, 1000.0 / float(np.mean(round_bare))))
+        for mode in modes:
+            frames_r, elapsed_r, buffer, flight = live_run(pipeline, video, args.seconds / args.rounds, args.emotion,
+                                                           mode.in_flight)
+            counters = buffer.counters()
+            mode.frames += frames_r
+            mode.elapsed += elapsed_r
+            mode.captured += counters.captured
+            mode.dropped += counters.dropped
+            mode.flights.append(flight)
+            mode.ratios.append(len(frames_r) / elapsed_r / min(args.fps, 1000.0 / float(np.mean(round_bare))))
 
     bare_fps = 1000.0 / float(np.mean(bare_ms))
     bare_p50, bare_p95 = (float(v) for v in np.percentile(bare_ms, [50, 95]))
-    processed_fps = len(live) / elapsed
-    capture_fps = captured / (elapsed + args.rounds * SETTLE_S)
-    latency = np.array([f.latency_ms for f in live])
-    inference = np.array([f.result.timings.inference_ms for f in live])
-    lat_p50, lat_p95 = (float(v) for v in np.percentile(latency, [50, 95]))
-    inf_p50, inf_p95 = (float(v) for v in np.percentile(inference, [50, 95]))
-    target = min(args.fps, bare_fps)
-    budget = bare_p95 + 2 * 1000.0 / args.fps
-    faces = sum(bool(f.visible_tracks) for f in live)
-    print(f"centerface 640x480, source {args.fps:g} FPS, {elapsed:.1f} s live, emotion {'on' if args.emotion else 'off'}, "
-          f"provider {task.session.report.used_short}, ONNX Runtime {ort.__version__}")
+    print(f"centerface 640x480, source {args.fps:g} FPS, {args.seconds:g} s live per mode, emotion "
+          f"{'on' if args.emotion else 'off'}, provider {task.session.report.used_short}, ONNX Runtime {ort.__version__}")
     print(f"bare model loop        : {bare_fps:6.1f} FPS  (p50 {bare_p50:6.1f} ms, p95 {bare_p95:6.1f} ms, "
           f"{len(bare_ms)} runs)")
-    print(f"capture                : {capture_fps:6.1f} FPS  ({captured} frames, {dropped} skipped)")
-    print(f"live processed         : {processed_fps:6.1f} FPS  ({len(live)} frames, {faces} with a face shown; "
-          f"frames in flight per round: {', '.join(map(str, in_flight))})")
-    print(f"ratio vs min({args.fps:g}, bare) : {processed_fps / target:.3f} pooled, {float(np.median(ratios)):.3f} median of "
-          f"{args.rounds} rounds ({', '.join(f'{r:.2f}' for r in ratios)})  (goal >= 0.90)")
-    print(f"live inference         : p50 {inf_p50:6.1f} ms, p95 {inf_p95:6.1f} ms")
-    print(f"end-to-end latency     : p50 {lat_p50:6.1f} ms, p95 {lat_p95:6.1f} ms  "
-          f"(goal p95 <= bare p95 + 2 frames = {budget:.1f} ms: {'met' if lat_p95 <= budget else 'NOT met'})")
-    snap = live[-1].stats
-    print(f"stats strip (last {snap.window_s:g} s): capture {snap.capture_fps:.1f}, processed {snap.processed_fps:.1f}, "
-          f"skipped {snap.skipped_fps:.1f} FPS; inference p50/p95 {snap.inference_ms_p50:.1f}/{snap.inference_ms_p95:.1f} ms; "
-          f"latency p50/p95 {snap.latency_ms_p50:.1f}/{snap.latency_ms_p95:.1f} ms")
+    for mode in modes:
+        report(mode, args.fps, bare_fps, bare_p95, args.rounds)
     return 0
 
 

@@ -153,7 +153,7 @@ class LiveDetector:
         self._threshold = threshold if threshold is not None else self._card_threshold(model_id)
         self._model_changed = False
         self._detector_ids: dict[str, bool] = {}  # model id -> is a face detector (looked up once per model)
-        self._in_flight = in_flight  # None: live_plan decides per model
+        self._in_flight = in_flight  # None: one, then the plan's once the model falls behind; N: always N
         self._plans: dict[str, LivePlan] = {}
         self._active = ONE_AT_A_TIME  # what runs now: starts with one frame in flight (see the module's doc)
         self._jobs: collections.deque[Future[_Done | None]] = collections.deque()
@@ -248,9 +248,9 @@ class LiveDetector:
 
     def _scale(self, model_id: str, stats: LiveStatsSnapshot) -> None:
         """One frame at a time until the model shows it cannot keep up with the source, then the plan's."""
-        if self._active.in_flight > 1 or stats.processed < SCALE_AFTER or stats.capture_fps <= 0:
+        if self._in_flight is not None or self._active.in_flight > 1 or stats.processed < SCALE_AFTER:
             return
-        if stats.processed_fps < KEEP_UP * stats.capture_fps:
+        if 0 < stats.capture_fps and stats.processed_fps < KEEP_UP * stats.capture_fps:
             self._active = self.plan(model_id)
 
     def _infer(self, frame: np.ndarray, t_capture: float, seq: int) -> _Done:
@@ -334,6 +334,8 @@ class LiveDetector:
             raise ValueError("LiveDetector.next needs a buffer")
         if self._closed:
             return None
+        if self._in_flight is not None and self._in_flight > 1 and self._active.in_flight == 1:
+            self._active = self.plan(self.model_id)  # a fixed number in flight, from the first frame
         in_flight = self._active.in_flight
         if in_flight <= 1 and not self._jobs:
             item = self.buffer.get(timeout)
