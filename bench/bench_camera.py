@@ -29,7 +29,7 @@ from desktop_app.core.runtime.session import SessionPool  # noqa: E402
 from desktop_app.core.sources.camera import CameraSource, parse_camera  # noqa: E402
 from desktop_app.core.sources.capture import CaptureThread  # noqa: E402
 from desktop_app.core.sources.frame_buffer import FrameBuffer  # noqa: E402
-from desktop_app.core.sources.live import LiveDetector, LiveFrame  # noqa: E402
+from desktop_app.core.sources.live import LiveDetector, LiveFrame, open_live_sessions  # noqa: E402
 from desktop_app.core.tasks.detect_faces import DetectFacesTask  # noqa: E402
 from desktop_app.core.tasks.image_prep import one_opencv_thread  # noqa: E402
 from tests.core.sources.face_video import compose_frames, write_video  # noqa: E402
@@ -140,6 +140,7 @@ def main() -> int:
     bare_loop(bare, name, tensors[:5])  # warm-up, both sides
     for f in frames[:3]:
         pipeline.run_data(f, "centerface", "warm-up", emotion=args.emotion)
+    open_live_sessions(pipeline, "centerface")  # as the app's start-up warm-up does
 
     # Interleaved rounds (bare loop, then each live mode) so a drift in the machine's speed hits all
     # alike; each round's ratio is processed FPS / min(source FPS, that round's bare FPS).

@@ -6,19 +6,22 @@ from PySide6.QtCore import Signal
 
 from desktop_app.core.errors import AppError
 from desktop_app.core.pipeline import Pipeline
+from desktop_app.core.sources.live import open_live_sessions
 from desktop_app.qt.qt_workers import Worker
 
 
 class WarmupWorker(Worker):
-    """Opens the sessions of the models the panels use, so the first drop does not wait for them."""
+    """Opens the sessions of the models the panels use, so the first drop does not wait for them; for
+    the live models (`live_ids`) also the sessions of two frames in flight (see `open_live_sessions`)."""
 
     loaded = Signal(str, object)  # model id, ProviderReport
     problem = Signal(str, str)  # model id, one-line reason
 
-    def __init__(self, pipeline: Pipeline, model_ids: list[str]) -> None:
+    def __init__(self, pipeline: Pipeline, model_ids: list[str], live_ids: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.pipeline = pipeline
         self.model_ids = model_ids
+        self.live_ids = live_ids
 
     def work(self) -> None:
         for model_id in self.model_ids:
@@ -29,6 +32,9 @@ class WarmupWorker(Worker):
                 self.problem.emit(model_id, str(exc))
                 continue
             self.loaded.emit(model_id, task.session.report)
+        for model_id in self.live_ids:
+            self.check_cancelled()
+            open_live_sessions(self.pipeline, model_id)
 
 
 class DiagnosticsWorker(Worker):

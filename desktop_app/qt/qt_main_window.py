@@ -316,7 +316,7 @@ class QtMainWindow(QMainWindow):
     def _start_warmup(self) -> None:
         """Load the default models' sessions in a worker once the window is on screen."""
         ids = list(dict.fromkeys(self.services.model_for(kind) for kind in ("image", "detect", "audio", "table")))
-        worker = WarmupWorker(self.services.pipeline, ids)
+        worker = WarmupWorker(self.services.pipeline, ids, live_ids=(self.services.model_for("detect"),))
         worker.problem.connect(lambda model_id, why: self.show_message(f"{model_id}: {why}"))
         self.warmup.start(worker)
 

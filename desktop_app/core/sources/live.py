@@ -37,15 +37,15 @@ from desktop_app.core.sources.recorder import VideoRecorder, save_snapshot
 from desktop_app.core.sources.smoothing import FaceSmoother, Track
 
 __all__ = ["FaceSmoother", "LiveDetector", "LiveFrame", "LivePlan", "LiveStats", "LiveStatsSnapshot", "Track",
-           "VideoRecorder", "draw_overlay", "live_plan", "save_snapshot"]
+           "VideoRecorder", "draw_overlay", "live_plan", "open_live_sessions", "save_snapshot"]
 
 DETECT_TASK = "detect-faces"
 #: How long a frame-taking job waits for a frame before it ends (so a stopped source frees its thread).
 TAKE_POLL_S = 0.25
 #: Frames processed one at a time before the detector judges whether the model keeps up with the source.
-SCALE_AFTER = 20
+SCALE_AFTER = 30
 #: The share of captured frames the model must process to count as keeping up.
-KEEP_UP = 0.9
+KEEP_UP = 0.8
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,22 @@ def live_plan(provider: str, cores: int | None = None) -> LivePlan:
 
 
 ONE_AT_A_TIME = LivePlan(1, None)
+
+
+def open_live_sessions(pipeline: Pipeline, model_id: str, threads: int | None = None) -> LivePlan:
+    """Open the sessions that two frames in flight would use for `model_id` (its own and its second
+    stage's, on `threads` or the plan's thread count) when its plan has two; the app's start-up warm-up
+    calls this, so switching a live view to two frames does not load models in the middle of it.
+    Never raises: a broken model is reported on the frames that use it."""
+    try:
+        plan = live_plan(pipeline.task(model_id).session.report.used)
+        if plan.in_flight > 1:
+            task = pipeline.task(model_id, threads=threads or plan.threads)
+            if task.card.second_stage:
+                pipeline.task(task.card.second_stage, threads=threads or plan.threads)
+        return plan
+    except Exception:
+        return ONE_AT_A_TIME
 
 
 @dataclass(frozen=True)
@@ -226,14 +242,7 @@ class LiveDetector:
         return self._executor
 
     def _open_sessions(self, model_id: str, threads: int | None) -> None:
-        """Create the sessions that two frames in flight use (the model's, and its second stage's), so
-        the switch does not stall the live view while they load."""
-        try:
-            task = self.pipeline.task(model_id, threads=threads)
-            if task.card.second_stage:
-                self.pipeline.task(task.card.second_stage, threads=threads)
-        except Exception:  # a broken model is reported on the frames that use it
-            pass
+        open_live_sessions(self.pipeline, model_id, threads)
 
     def reset(self) -> None:
         """Forget tracks and stats (new source, retry); back to one frame in flight."""
@@ -250,7 +259,7 @@ class LiveDetector:
         """One frame at a time until the model shows it cannot keep up with the source, then the plan's."""
         if self._in_flight is not None or self._active.in_flight > 1 or stats.processed < SCALE_AFTER:
             return
-        if 0 < stats.capture_fps and stats.processed_fps < KEEP_UP * stats.capture_fps:
+        if stats.capture_fps > 0 and stats.processed_fps < KEEP_UP * stats.capture_fps:
             self._active = self.plan(model_id)
 
     def _infer(self, frame: np.ndarray, t_capture: float, seq: int) -> _Done:

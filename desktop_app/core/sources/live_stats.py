@@ -39,7 +39,7 @@ def _rate(events: deque[tuple[float, int]]) -> float:
     return (c1 - c0) / (t1 - t0) if t1 > t0 else 0.0
 
 
-def _percentiles(values: Iterable[float]) -> tuple[float, float]:
+def percentiles(values: Iterable[float]) -> tuple[float, float]:
     """p50 and p95 with numpy's default (linear) interpolation; sorting a few seconds of values in
     Python is about 20x cheaper than np.percentile on every live frame."""
     ordered = sorted(values)
@@ -98,8 +98,8 @@ class LiveStats:
     def snapshot(self) -> LiveStatsSnapshot:
         """The current numbers (zeros until two frames have been processed)."""
         with self._lock:
-            inf50, inf95 = _percentiles(v for _, v in self._inference)
-            lat50, lat95 = _percentiles(v for _, v in self._latency)
+            inf50, inf95 = percentiles(v for _, v in self._inference)
+            lat50, lat95 = percentiles(v for _, v in self._latency)
             captured, processed, dropped = self._totals
             return LiveStatsSnapshot(
                 capture_fps=_rate(self._captured), processed_fps=_rate(self._processed),

@@ -37,14 +37,16 @@ def qimage_rgb32(frame: np.ndarray, mirror: bool = False, size: tuple[int, int] 
     scaled to `size` (width, height) first when given.
 
     The array is a fresh copy made by OpenCV (resize, flip and colour conversion); the caller must keep
-    it as long as the QImage is used. Scaling here (SIMD, bilinear or area) and then blitting 1:1 costs
+    it as long as the QImage is used. Scaling here (SIMD bilinear, or area when halving or more) and then blitting 1:1 costs
     a fraction of letting the painter scale every frame."""
     if frame.dtype != np.uint8 or frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] != 3):
         return qimage_from_array(np.ascontiguousarray(frame[:, ::-1]) if mirror else frame), frame
     height, width = frame.shape[:2]
     if size is not None and size != (width, height) and size[0] > 0 and size[1] > 0:
-        shrink = size[0] < width
-        frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+        # area averaging only where bilinear would alias (to half the size or less); just under 1:1 it
+        # is OpenCV's slow generic path (3.5 ms for 640x480 -> 600x450 against 0.6 ms bilinear)
+        halved = 2 * size[0] <= width
+        frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA if halved else cv2.INTER_LINEAR)
     source = cv2.flip(frame, 1) if mirror else frame
     code = cv2.COLOR_GRAY2BGRA if frame.ndim == 2 else cv2.COLOR_RGB2BGRA
     pixels = cv2.cvtColor(source, code)

@@ -77,8 +77,8 @@ def test_a_model_behind_its_source_goes_two_in_flight_in_capture_order(fast_vide
 
 
 def test_a_model_that_keeps_up_stays_one_frame_at_a_time(tmp_path: Path, pipeline: Pipeline) -> None:
-    frames, _ = compose_frames(30)
-    path = write_video(tmp_path / "faces-10fps.avi", frames, 10.0)
+    frames, _ = compose_frames(SCALE_AFTER + 15)
+    path = write_video(tmp_path / "faces-12fps.avi", frames, 12.0)
     buffer = FrameBuffer()
     detector = LiveDetector(pipeline, "centerface", buffer=buffer)
     played, in_flight = _play(path, detector, buffer)
