@@ -22,6 +22,7 @@ import argparse
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,66 +40,32 @@ from desktop_app.core.sources.microphone import BLOCK_S, MicrophoneSource  # noq
 from tests.fake_sounddevice import FakeSoundDevice  # noqa: E402
 
 
-def bare_rtf(path: Path, audio16: np.ndarray, threads: int | None = None) -> float:
+def bare_session(path: Path, threads: int | None = None) -> ort.InferenceSession:
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     if threads:
         opts.intra_op_num_threads = threads
-    session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def bare_loop(session: ort.InferenceSession, audio16: np.ndarray, paced: bool = False) -> int:
+    """The plain Silero loop (512-sample chunks with 64 samples of context, state carried) -> samples
+    processed. Paced: after each 64 ms block's chunks it waits for the next block, as a microphone feeds."""
     state = np.zeros((2, 1, 128), np.float32)
     context = np.zeros(64, np.float32)
     sr = np.array(16000, np.int64)
-    start = time.perf_counter()
-    for i in range(len(audio16) // 512):
+    per_block = int(round(BLOCK_S * 16000 / 512))
+    next_block = time.perf_counter()
+    n = len(audio16) // 512
+    for i in range(n):
         chunk = audio16[i * 512 : (i + 1) * 512]
         _, state = session.run(["output", "stateN"], {"input": np.concatenate([context, chunk])[None], "state": state,
                                                       "sr": sr})
         context = chunk[-64:]
-    return (time.perf_counter() - start) / (len(audio16) / 16000)
-
-
-def live_rtf(pool: SessionPool, registry: ModelRegistry, audio44: np.ndarray) -> tuple[float, float, float]:
-    """The microphone path as the app runs it, minus PortAudio, as fast as it can go -> (wall RTF, worker
-    CPU RTF, device-thread CPU RTF).
-
-    A device thread (PortAudio's, in the app) delivers every block (the size the source asks for) to the
-    source's stream callback, which copies, mixes to mono, resamples and measures it; this thread, the VAD
-    worker's, reads the blocks and runs `LiveVad.feed` (Silero + segmenter) while the device thread is
-    still converting. The queue holds every block, so none is dropped and no bench-only backpressure adds
-    hand-offs. Wall RTF = time from the first block delivered to the last result / audio time; the CPU
-    time of each thread is reported too, so the conversion moved off the worker stays visible."""
-    card = registry.get("silero-vad")
-    assert card.audio is not None
-    vad = LiveVad(card, pool.get(card.path, threads=card.threads))  # as Pipeline.task opens it
-    device = FakeSoundDevice(rate=44100)  # a stand-in for PortAudio: a 44.1 kHz stereo input device
-    block = int(44100 * BLOCK_S)
-    starts = range(0, len(audio44), block)
-    source = MicrophoneSource(device, 0, card.audio.sample_rate, max_blocks=len(starts) + 1)
-    source.open()
-    stream = device.stream
-    assert stream is not None and int(stream.kwargs["blocksize"]) == block
-    device_cpu = [0.0]
-
-    def deliver() -> None:
-        begin = time.thread_time()
-        for i in starts:
-            stream.push(audio44[i : i + block])
-        device_cpu[0] = time.thread_time() - begin
-
-    feeder = threading.Thread(target=deliver, name="bench-audio-device")
-    start, cpu = time.perf_counter(), time.thread_time()
-    feeder.start()
-    for _ in starts:
-        got = source.read(timeout=10.0)
-        assert got is not None, "the device thread stopped delivering"
-        vad.feed(got.samples)
-    vad.finish()
-    elapsed, worker_cpu = time.perf_counter() - start, time.thread_time() - cpu
-    feeder.join()
-    source.close()
-    assert source.dropped == 0
-    audio_s = len(audio44) / 44100
-    return elapsed / audio_s, worker_cpu / audio_s, device_cpu[0] / audio_s
+        if paced and (i + 1) % per_block == 0:
+            next_block += BLOCK_S
+            _sleep_until(next_block)
+    return n * 512
 
 
 def _sleep_until(deadline: float) -> None:
@@ -107,64 +74,79 @@ def _sleep_until(deadline: float) -> None:
         time.sleep(delay)  # the pace of a real device's clock, not a synchronisation
 
 
+def bare_rtf(path: Path, audio16: np.ndarray, threads: int | None = None) -> float:
+    """Wall-clock RTF of the bare loop, as fast as it goes."""
+    session = bare_session(path, threads)
+    start = time.perf_counter()
+    samples = bare_loop(session, audio16)
+    return (time.perf_counter() - start) / (samples / 16000)
+
+
 def bare_paced_cpu(path: Path, audio16: np.ndarray, threads: int | None) -> float:
-    """CPU seconds (all threads) per audio second of the bare loop fed at real time: the chunks of one
-    64 ms block, then a wait for the next block, as audio arrives from a microphone."""
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
-    if threads:
-        opts.intra_op_num_threads = threads
-    session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
-    state = np.zeros((2, 1, 128), np.float32)
-    context = np.zeros(64, np.float32)
-    sr = np.array(16000, np.int64)
-    per_block = int(round(BLOCK_S * 16000 / 512))
-    n = len(audio16) // 512
-    cpu, next_block = time.process_time(), time.perf_counter()
-    for i in range(n):
-        chunk = audio16[i * 512 : (i + 1) * 512]
-        _, state = session.run(["output", "stateN"], {"input": np.concatenate([context, chunk])[None], "state": state,
-                                                      "sr": sr})
-        context = chunk[-64:]
-        if (i + 1) % per_block == 0:
-            next_block += BLOCK_S
-            _sleep_until(next_block)
-    return (time.process_time() - cpu) / (n * 512 / 16000)
+    """CPU seconds (all threads) per audio second of the bare loop fed at real time."""
+    session = bare_session(path, threads)
+    cpu = time.process_time()
+    samples = bare_loop(session, audio16, paced=True)
+    return (time.process_time() - cpu) / (samples / 16000)
 
 
-def live_paced_cpu(pool: SessionPool, registry: ModelRegistry, audio44: np.ndarray) -> tuple[float, int]:
-    """CPU seconds (all threads) per audio second of the live path with the device thread delivering a
-    block every 64 ms -> (CPU RTF, blocks dropped)."""
+@dataclass(frozen=True)
+class LiveRun:
+    """One pass of the live path over the audio; RTFs are seconds per audio second."""
+
+    wall: float  # first block delivered -> last result
+    worker_cpu: float  # the VAD worker thread
+    device_cpu: float  # the device thread (copy, mono, resampling, levels)
+    process_cpu: float  # every thread of the process (ONNX Runtime's included)
+    dropped: int
+
+
+def live_run(pool: SessionPool, registry: ModelRegistry, audio44: np.ndarray, paced: bool = False) -> LiveRun:
+    """The microphone path as the app runs it, minus PortAudio.
+
+    A device thread (PortAudio's, in the app) delivers every block (the size the source asks for) to the
+    source's stream callback, which copies, mixes to mono, resamples and measures it; this thread, the VAD
+    worker's, reads the blocks and runs `LiveVad.feed` (Silero + segmenter) while the device thread is
+    still converting. As fast as it goes (paced=False) the queue holds every block, so none is dropped
+    and no bench-only backpressure adds hand-offs; paced, a block comes every 64 ms and the app's queue
+    bound applies."""
     card = registry.get("silero-vad")
     assert card.audio is not None
-    vad = LiveVad(card, pool.get(card.path, threads=card.threads))
-    device = FakeSoundDevice(rate=44100)
+    vad = LiveVad(card, pool.get(card.path, threads=card.threads))  # as Pipeline.task opens it
+    device = FakeSoundDevice(rate=44100)  # a stand-in for PortAudio: a 44.1 kHz stereo input device
     block = int(44100 * BLOCK_S)
     starts = range(0, len(audio44), block)
-    source = MicrophoneSource(device, 0, card.audio.sample_rate)  # the app's queue bound
+    bound = {} if paced else {"max_blocks": len(starts) + 1}
+    source = MicrophoneSource(device, 0, card.audio.sample_rate, **bound)
     source.open()
     stream = device.stream
-    assert stream is not None
+    assert stream is not None and int(stream.kwargs["blocksize"]) == block
+    device_cpu = [0.0]
 
     def deliver() -> None:
-        next_block = time.perf_counter()
+        begin, next_block = time.thread_time(), time.perf_counter()
         for i in starts:
             stream.push(audio44[i : i + block])
-            next_block += BLOCK_S
-            _sleep_until(next_block)
+            if paced:
+                next_block += BLOCK_S
+                _sleep_until(next_block)
+        device_cpu[0] = time.thread_time() - begin
 
     feeder = threading.Thread(target=deliver, name="bench-audio-device")
-    cpu = time.process_time()
+    start, cpu, everything = time.perf_counter(), time.thread_time(), time.process_time()
     feeder.start()
     for _ in starts:
         got = source.read(timeout=10.0)
         assert got is not None, "the device thread stopped delivering"
         vad.feed(got.samples)
     vad.finish()
-    used = time.process_time() - cpu
+    elapsed, worker_cpu, process_cpu = (time.perf_counter() - start, time.thread_time() - cpu,
+                                        time.process_time() - everything)
     feeder.join()
     source.close()
-    return used / (len(audio44) / 44100), source.dropped
+    audio_s = len(audio44) / 44100
+    return LiveRun(elapsed / audio_s, worker_cpu / audio_s, device_cpu[0] / audio_s, process_cpu / audio_s,
+                   source.dropped)
 
 
 def main() -> int:
@@ -182,13 +164,15 @@ def main() -> int:
     card = registry.get("silero-vad")
     path = card.path
     bare_rtf(path, audio16[: 16000 * 2])  # warm-up
-    live_rtf(pool, registry, audio44[: 44100 * 2])
+    live_run(pool, registry, audio44[: 44100 * 2])
     bare, bare_card = [], []
     live: list[tuple[float, float, float]] = []
     for _ in range(args.rounds):  # interleaved so machine noise hits all alike
         bare.append(bare_rtf(path, audio16))
         bare_card.append(bare_rtf(path, audio16, card.threads))
-        live.append(live_rtf(pool, registry, audio44))
+        run = live_run(pool, registry, audio44)
+        assert run.dropped == 0
+        live.append((run.wall, run.worker_cpu, run.device_cpu))
     # best of N: on a shared machine the slower rounds measure the neighbours, not the code
     b, bc = float(np.min(bare)), float(np.min(bare_card))
     lv, worker, device = min(live)
@@ -207,7 +191,8 @@ def main() -> int:
     seconds = int(args.paced_seconds * 16000) // 512 * 512
     paced16 = np.tile(speech, int(np.ceil(seconds / len(speech))))[:seconds]
     paced44 = soxr.resample(paced16, rate, 44100)
-    live_cpu, dropped = live_paced_cpu(pool, registry, np.stack([paced44, paced44], axis=1))
+    paced = live_run(pool, registry, np.stack([paced44, paced44], axis=1), paced=True)
+    live_cpu, dropped = paced.process_cpu, paced.dropped
     bare_def_cpu = bare_paced_cpu(path, paced16, None)
     bare_card_cpu = bare_paced_cpu(path, paced16, card.threads)
     print(f"paced at real time ({seconds / 16000:.1f} s, a block every {BLOCK_S * 1000:.0f} ms), "
