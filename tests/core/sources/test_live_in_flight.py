@@ -13,7 +13,14 @@ from desktop_app.core.runtime import providers as prov
 from desktop_app.core.sources.camera import CameraSource, parse_camera
 from desktop_app.core.sources.capture import CaptureState, CaptureThread
 from desktop_app.core.sources.frame_buffer import FrameBuffer
-from desktop_app.core.sources.live import SCALE_AFTER, LiveDetector, LiveFrame, LivePlan, live_plan
+from desktop_app.core.sources.live import (
+    SCALE_AFTER,
+    LiveDetector,
+    LiveFrame,
+    LivePlan,
+    live_plan,
+    open_live_sessions,
+)
 from tests.core.sources.face_video import FaceVideo, compose_frames, iou, write_video
 
 
@@ -105,3 +112,13 @@ def test_close_ends_the_in_flight_jobs_while_the_source_still_runs(fast_video: t
     assert not any(t.name.startswith("live-infer") for t in threading.enumerate())
     detector.reset()
     assert detector.in_flight == 1
+
+
+def test_the_warm_up_opens_the_two_in_flight_sessions_and_a_bad_model_is_left_to_the_frames(
+        pipeline: Pipeline) -> None:
+    plan = open_live_sessions(pipeline, "centerface")
+    assert plan == live_plan(prov.CPU)
+    if plan.in_flight > 1:  # on this CPU the detector and its expression model get their own sessions now
+        opened = {key for key in pipeline._tasks if key[2] == plan.threads}
+        assert {("centerface", "cpu", plan.threads), ("fer-emotion", "cpu", plan.threads)} <= opened
+    assert open_live_sessions(pipeline, "no-such-model") == LivePlan(1, None)
