@@ -78,20 +78,28 @@ def live_plan(provider: str, cores: int | None = None) -> LivePlan:
 ONE_AT_A_TIME = LivePlan(1, None)
 
 
-def open_live_sessions(pipeline: Pipeline, model_id: str, threads: int | None = None) -> LivePlan:
-    """Open the sessions that two frames in flight would use for `model_id` (its own and its second
-    stage's, on `threads` or the plan's thread count) when its plan has two; the app's start-up warm-up
-    calls this, so switching a live view to two frames does not load models in the middle of it.
-    Never raises: a broken model is reported on the frames that use it."""
+def model_plan(pipeline: Pipeline, model_id: str) -> LivePlan | None:
+    """`live_plan` for the provider the model's session really got; None when the model cannot be loaded
+    (the pipeline reports why on the frames that use it)."""
     try:
-        plan = live_plan(pipeline.task(model_id).session.report.used)
-        if plan.in_flight > 1:
-            task = pipeline.task(model_id, threads=threads or plan.threads)
-            if task.card.second_stage:
-                pipeline.task(task.card.second_stage, threads=threads or plan.threads)
-        return plan
+        return live_plan(pipeline.task(model_id).session.report.used)
     except Exception:
-        return ONE_AT_A_TIME
+        return None
+
+
+def open_live_sessions(pipeline: Pipeline, model_id: str) -> LivePlan:
+    """Open the sessions that two frames in flight would use for `model_id` (its own and its second
+    stage's) when its plan has two; the app's start-up warm-up calls this, so switching a live view to
+    two frames does not load models in the middle of it. Never raises."""
+    plan = model_plan(pipeline, model_id) or ONE_AT_A_TIME
+    if plan.in_flight > 1:
+        try:
+            task = pipeline.task(model_id, threads=plan.threads)
+            if task.card.second_stage:
+                pipeline.task(task.card.second_stage, threads=plan.threads)
+        except Exception:  # a broken second stage is reported on the frames that use it
+            pass
+    return plan
 
 
 @dataclass(frozen=True)
@@ -224,25 +232,13 @@ class LiveDetector:
         known = self._plans.get(model_id)
         if known is not None:
             return known
-        try:
-            provider = self.pipeline.task(model_id).session.report.used
-        except Exception:  # unknown or broken model: the pipeline reports it on the frame; look again next time
-            return LivePlan(1, None)
-        found = live_plan(provider)
+        found = model_plan(self.pipeline, model_id)
+        if found is None:  # unknown or broken model: reported on the frame; look again next time
+            return ONE_AT_A_TIME
         if self._in_flight is not None:
             found = LivePlan(max(1, self._in_flight), found.threads if self._in_flight > 1 else None)
         self._plans[model_id] = found
-        if found.in_flight > 1 and not self._closed:  # open its sessions now, off this thread, in case it is needed
-            self._pool(found.in_flight).submit(self._open_sessions, model_id, found.threads)
         return found
-
-    def _pool(self, workers: int) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="live-infer")
-        return self._executor
-
-    def _open_sessions(self, model_id: str, threads: int | None) -> None:
-        open_live_sessions(self.pipeline, model_id, threads)
 
     def reset(self) -> None:
         """Forget tracks and stats (new source, retry); back to one frame in flight."""
@@ -338,6 +334,7 @@ class LiveDetector:
         With one frame in flight this waits for the newest frame and processes it on the caller's thread.
         With more, that many jobs each take the newest frame as soon as they start and run the model on a
         pool thread; a finished job is replaced before its frame is smoothed, so the model never waits.
+        Back at one (a new model or source), the jobs still out are drained first and the pool ends.
         """
         if self.buffer is None:
             raise ValueError("LiveDetector.next needs a buffer")
@@ -347,31 +344,31 @@ class LiveDetector:
             self._active = self.plan(self.model_id)  # a fixed number in flight, from the first frame
         in_flight = self._active.in_flight
         if in_flight <= 1 and not self._jobs:
+            self._release()  # no-op unless two were in flight before
             item = self.buffer.get(timeout)
             if item is None:
                 return None
             return self.process(item.frame, item.t_capture, item.seq)
-        if in_flight > 1:  # (with one, the jobs of an earlier plan are only drained)
-            self._pool(in_flight)
+        if in_flight > 1:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="live-infer")
             while len(self._jobs) < in_flight and not self.buffer.closed:
                 self._submit()
-            if not self._jobs:
-                self._release()
+        while self._jobs:
+            try:
+                done = self._jobs[0].result(timeout)
+            except FutureTimeout:
                 return None
-        try:
-            done = self._jobs[0].result(timeout)
-        except FutureTimeout:
-            return None
-        self._jobs.popleft()
-        if self._executor is not None and len(self._jobs) < in_flight and not self.buffer.closed:
-            self._submit()
-        if done is None:
-            if self.buffer.closed:
-                if self._jobs:  # a later job may hold a frame taken just before the end
-                    return self.next(timeout)
-                self._release()  # the source ended: no thread is kept for frames that will not come
-            return None
-        return self._finish(done)
+            self._jobs.popleft()
+            if in_flight > 1 and not self.buffer.closed:
+                self._submit()
+            if done is not None:
+                return self._finish(done)
+            if not self.buffer.closed:
+                return None  # the job's wait for a frame timed out
+            # the source ended; a later job may still hold a frame taken just before the end
+        self._release()  # the source ended: no thread is kept for frames that will not come
+        return None
 
     def close(self) -> None:
         """End the in-flight jobs and their threads (close the buffer first so none waits for a frame).

@@ -122,3 +122,28 @@ def test_the_warm_up_opens_the_two_in_flight_sessions_and_a_bad_model_is_left_to
         opened = {key for key in pipeline._tasks if key[2] == plan.threads}
         assert {("centerface", "cpu", plan.threads), ("fer-emotion", "cpu", plan.threads)} <= opened
     assert open_live_sessions(pipeline, "no-such-model") == LivePlan(1, None)
+
+
+def test_back_to_one_in_flight_drains_the_jobs_and_ends_the_pool(fast_video: tuple[Path, FaceVideo],
+                                                                 pipeline: Pipeline) -> None:
+    path, _ = fast_video
+    buffer = FrameBuffer()
+    detector = LiveDetector(pipeline, "centerface", buffer=buffer)
+    capture = CaptureThread(CameraSource(parse_camera(str(path), realtime=True, loop=True)), buffer)
+    capture.start()
+    try:
+        while detector.in_flight < 2:
+            assert detector.next(timeout=10) is not None
+        assert detector.next(timeout=10) is not None  # now from the pool
+        assert any(t.name.startswith("live-infer") for t in threading.enumerate())
+        detector.reset()  # what a new model or a retry does: one frame at a time again
+        seqs = []
+        for _ in range(6):  # the jobs still out come first, then frames run on this thread
+            live = detector.next(timeout=10)
+            assert live is not None and live.result.ok
+            seqs.append(live.seq)
+        assert seqs == sorted(set(seqs)) and detector.in_flight == 1
+        assert not any(t.name.startswith("live-infer") for t in threading.enumerate())
+    finally:
+        capture.stop(timeout=10)
+        detector.close()
