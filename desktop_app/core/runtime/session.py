@@ -151,16 +151,22 @@ class ModelSession:
 
     def run(self, feeds: Mapping[str, np.ndarray], outputs: list[str] | None = None) -> tuple[list[np.ndarray], float]:
         """Run once; returns the outputs and the wall time of the call in milliseconds."""
+        result, ms = self._call(self._session.run, outputs, dict(feeds))
+        return [np.asarray(r) for r in result], ms
+
+    def _call(self, method: Any, *args: Any) -> tuple[Any, float]:
+        """One session call (serialised where the provider needs it) -> (its return value, wall ms); any
+        ONNX Runtime failure becomes a one-line InferenceError."""
         start = time.perf_counter()
         try:
             if self._lock is not None:
                 with self._lock:
-                    result = self._session.run(outputs, dict(feeds))
+                    result = method(*args)
             else:
-                result = self._session.run(outputs, dict(feeds))
+                result = method(*args)
         except Exception as exc:
             raise InferenceError(f"{self.path.name}: inference failed: {first_line(exc)}") from exc
-        return [np.asarray(r) for r in result], (time.perf_counter() - start) * 1000.0
+        return result, (time.perf_counter() - start) * 1000.0
 
     @property
     def binds_host_buffers(self) -> bool:
@@ -185,16 +191,7 @@ class ModelSession:
 
     def run_bound(self, bound: BoundRun) -> float:
         """Run a bound call; returns its wall time in milliseconds (outputs are in the bound arrays)."""
-        start = time.perf_counter()
-        try:
-            if self._lock is not None:
-                with self._lock:
-                    self._session.run_with_iobinding(bound.binding)
-            else:
-                self._session.run_with_iobinding(bound.binding)
-        except Exception as exc:
-            raise InferenceError(f"{self.path.name}: inference failed: {first_line(exc)}") from exc
-        return (time.perf_counter() - start) * 1000.0
+        return self._call(self._session.run_with_iobinding, bound.binding)[1]
 
     def warm_up(self, feeds: Mapping[str, np.ndarray], runs: int = 1) -> None:
         """Run a few times so first-call allocations do not count in the measured latency."""
