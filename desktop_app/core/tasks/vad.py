@@ -123,12 +123,13 @@ class SileroStream:
         self._states = (np.zeros(self._state_shape, np.float32), np.zeros(self._state_shape, np.float32))
         self._out = np.zeros((1, 1), dtype=np.float32)
         self._turn = 0  # which state array holds the current state
+        inputs: dict[str, np.ndarray] = {"input": self._window, "sr": self._sr}
         if self.bound:
-            inputs: dict[str, np.ndarray] = {"input": self._window, "sr": self._sr}
             a, b = self._states
             self._runs = (self.session.bind({**inputs, "state": a}, {"output": self._out, "stateN": b}),
                           self.session.bind({**inputs, "state": b}, {"output": self._out, "stateN": a}))
-        self._feeds: dict[str, np.ndarray] = {"input": self._window, "sr": self._sr, "state": self._states[0]}
+        else:
+            self._feeds = {**inputs, "state": self._states[0]}
 
     def _step(self) -> tuple[float, float]:
         """One model call on the current window -> (speech probability, milliseconds)."""

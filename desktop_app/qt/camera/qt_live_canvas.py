@@ -37,8 +37,8 @@ def qimage_rgb32(frame: np.ndarray, mirror: bool = False, size: tuple[int, int] 
     scaled to `size` (width, height) first when given.
 
     The array is a fresh copy made by OpenCV (resize, flip and colour conversion); the caller must keep
-    it as long as the QImage is used. Scaling here (SIMD bilinear, or area when halving or more) and then blitting 1:1 costs
-    a fraction of letting the painter scale every frame."""
+    it as long as the QImage is used. Scaling here (SIMD bilinear, or area when halving or more) and then
+    blitting 1:1 costs a fraction of letting the painter scale every frame."""
     if frame.dtype != np.uint8 or frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] != 3):
         return qimage_from_array(np.ascontiguousarray(frame[:, ::-1]) if mirror else frame), frame
     height, width = frame.shape[:2]
