@@ -18,6 +18,21 @@ def _frame() -> np.ndarray:
     return frame
 
 
+def _halves() -> np.ndarray:
+    """40x60: red left half, blue right half."""
+    frame = np.zeros((40, 60, 3), np.uint8)
+    frame[:, :30] = (250, 20, 20)
+    frame[:, 30:] = (20, 20, 250)
+    return frame
+
+
+def _canvas(qtbot, width: int = 300, height: int = 200) -> QtLiveCanvas:  # type: ignore[no-untyped-def]
+    canvas = QtLiveCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(width, height)
+    return canvas
+
+
 def test_rgb32_image_keeps_colours_and_positions() -> None:
     image, owner = qimage_rgb32(_frame())
     assert image.format() == QImage.Format.Format_RGB32 and (image.width(), image.height()) == (6, 4)
@@ -40,13 +55,8 @@ def test_grey_frames_are_accepted() -> None:
 
 
 def test_canvas_paints_the_frame_scaled(qtbot) -> None:  # type: ignore[no-untyped-def]
-    canvas = QtLiveCanvas()
-    qtbot.addWidget(canvas)
-    canvas.resize(300, 200)
-    frame = np.zeros((40, 60, 3), np.uint8)
-    frame[:, :30] = (250, 20, 20)
-    frame[:, 30:] = (20, 20, 250)
-    image, owner = qimage_rgb32(frame)
+    canvas = _canvas(qtbot)
+    image, owner = qimage_rgb32(_halves())
     canvas._pixels = owner
     canvas.set_image(image)
     shot = canvas.grab().toImage()
@@ -58,8 +68,7 @@ def test_canvas_paints_the_frame_scaled(qtbot) -> None:  # type: ignore[no-untyp
 
 
 def test_frames_are_scaled_to_the_painted_size_before_they_become_images() -> None:
-    frame = np.zeros((40, 60, 3), np.uint8)
-    frame[:, :30] = (250, 20, 20)
+    frame = _halves()
     image, owner = qimage_rgb32(frame, size=(150, 100))
     assert (image.width(), image.height()) == (150, 100) and owner.shape == (100, 150, 4)
     assert image.pixelColor(10, 50).red() > 200 and image.pixelColor(140, 50).red() < 60
@@ -69,9 +78,7 @@ def test_frames_are_scaled_to_the_painted_size_before_they_become_images() -> No
 
 
 def test_clearing_keeps_the_frame_shape_so_a_restart_does_not_relayout(qtbot) -> None:  # type: ignore[no-untyped-def]
-    canvas = QtLiveCanvas()
-    qtbot.addWidget(canvas)
-    canvas.resize(400, 400)
+    canvas = _canvas(qtbot, 400, 400)
     canvas.show()
     image, owner = qimage_rgb32(np.zeros((30, 40, 3), np.uint8))
     canvas._pixels = owner
@@ -85,15 +92,10 @@ def test_clearing_keeps_the_frame_shape_so_a_restart_does_not_relayout(qtbot) ->
 
 
 def test_a_frame_scaled_for_the_canvas_is_blitted_in_place(qtbot) -> None:  # type: ignore[no-untyped-def]
-    canvas = QtLiveCanvas()
-    qtbot.addWidget(canvas)
-    canvas.resize(300, 200)
-    frame = np.zeros((40, 60, 3), np.uint8)
-    frame[:, :30] = (250, 20, 20)
-    frame[:, 30:] = (20, 20, 250)
+    canvas = _canvas(qtbot)
     size = canvas._device_size(60, 40)
     assert size is not None
-    image, owner = qimage_rgb32(frame, size=size)
+    image, owner = qimage_rgb32(_halves(), size=size)
     image.setDevicePixelRatio(canvas.devicePixelRatioF())
     canvas._pixels = owner
     canvas.set_image(image, QSizeF(60, 40))
