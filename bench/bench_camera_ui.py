@@ -42,12 +42,14 @@ def main() -> int:
     from desktop_app.core.services import AppServices
     from desktop_app.core.sources.live import LiveFrame, open_live_sessions
     from desktop_app.core.tasks.detect_faces import DetectFacesTask
+    from desktop_app.core.tasks.image_prep import one_opencv_thread
     from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
 
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp(prefix="bench-camera-ui-"))
     frames, _ = compose_frames(90)
     video = write_video(folder / "faces.avi", frames, args.fps)
+    one_opencv_thread()  # as the app's entry point does
     services = AppServices.create(UserDirs.under(folder / "home"))
     services.update_settings(provider="cpu")
     task = services.pipeline.task("centerface")

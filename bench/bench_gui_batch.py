@@ -44,6 +44,7 @@ def main() -> int:
 
     from desktop_app.core.paths import UserDirs
     from desktop_app.core.services import AppServices
+    from desktop_app.core.tasks.image_prep import one_opencv_thread
     from desktop_app.qt.files.qt_files_panel import QtFilesPanel
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive)
@@ -51,6 +52,7 @@ def main() -> int:
         folder = Path(tmp) / "images"
         folder.mkdir()
         paths = make_folder(folder, args.images)
+        one_opencv_thread()  # as the app's entry point does
         services = AppServices.create(UserDirs.under(Path(tmp) / "home"))
         model_id = services.model_for("image")
         top_k = services.settings.top_k

@@ -42,6 +42,7 @@ from desktop_app.core.sources.frame_buffer import FrameBuffer  # noqa: E402
 from desktop_app.core.sources.live import LiveDetector  # noqa: E402
 from desktop_app.core.sources.live_vad import LiveVad  # noqa: E402
 from desktop_app.core.sources.microphone import MicrophoneSource  # noqa: E402
+from desktop_app.core.tasks.image_prep import one_opencv_thread  # noqa: E402
 from desktop_app.core.tasks.vad import SegmentParams  # noqa: E402
 
 SPEECH_WAV = ROOT / "resources" / "samples" / "speech-espeak.wav"
@@ -406,6 +407,7 @@ def run_soak(duration_s: float, *, warm_up_s: float = 20.0, interval_s: float = 
     samples: list[SoakSample] = []
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp, \
             microphone(mic, Path(tmp), spawn_lock) as (mic_mode, sd, device, player):
+        one_opencv_thread()  # as the app's entry point does
         services = AppServices.create(UserDirs.under(Path(tmp) / "home"))
         pipeline = services.pipeline
         video, face = _face_video(Path(tmp))

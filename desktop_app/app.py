@@ -13,6 +13,7 @@ from desktop_app.core.logs import setup_logging, versions
 from desktop_app.core.paths import UserDirs
 from desktop_app.core.services import AppServices
 from desktop_app.core.startup import process_age_s
+from desktop_app.core.tasks.image_prep import one_opencv_thread
 
 log = logging.getLogger("desktop_app")
 
@@ -43,7 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.qt.qt_main_window import QtMainWindow
     from desktop_app.qt.qt_theme import apply_theme
 
+    # process-wide settings belong here, at the entry point, never in a constructor
     guard_none_refcount()
+    one_opencv_thread()
 
     dirs = UserDirs.default()
     setup_logging(dirs)

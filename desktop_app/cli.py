@@ -24,6 +24,7 @@ from desktop_app.core.runtime import health
 from desktop_app.core.runtime import providers as prov
 from desktop_app.core.runtime.session import SessionPool
 from desktop_app.core.serialize import result_summary, result_to_dict
+from desktop_app.core.tasks.image_prep import one_opencv_thread
 
 DEFAULT_BY_KIND = {"image": "efficientnet-lite0", "table": "adult-income"}
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -333,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the command line; returns the exit status."""
+    one_opencv_thread()  # process-wide, so here at the entry point and nowhere else
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -15,7 +15,6 @@ from desktop_app.core.paths import UserDirs, bundled_models_dir
 from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.runtime.session import SessionPool
 from desktop_app.core.settings import Settings, SettingsStore
-from desktop_app.core.tasks.image_prep import one_opencv_thread
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,6 @@ class AppServices:
     @classmethod
     def create(cls, dirs: UserDirs | None = None, models_dir: Path | None = None) -> AppServices:
         dirs = dirs or UserDirs.default()
-        one_opencv_thread()
         store = SettingsStore(dirs.config / "settings.json")
         settings = store.load()
         registry = ModelRegistry(models_dir or bundled_models_dir(), dirs.models)
