@@ -82,6 +82,15 @@ class Pipeline:
     def card(self, model_id: str) -> ModelCard:
         return self.registry.get(model_id)
 
+    def drop_stale(self, cards: Iterable[ModelCard]) -> None:
+        """Forget the tasks whose card changed or went (the registry announced `cards`): the next run
+        builds them from the new card; sessions stay pooled by model file."""
+        current = {card.id: card for card in cards}
+        with self._lock:
+            for key, task in list(self._tasks.items()):
+                if current.get(key[0]) != task.card:
+                    del self._tasks[key]
+
     def task(self, model_id: str, choice: str | None = None, *, threads: int | None = None) -> Task:
         """The task for a model, created (hash checked, session opened) on first use. `threads` asks for a
         session with that many intra-op threads (the live camera runs two frames at once on CPU, each on

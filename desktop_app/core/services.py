@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from desktop_app.core.errors import WriteError
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.registry import ModelRegistry
+from desktop_app.core.observable import Observable
 from desktop_app.core.paths import UserDirs, bundled_models_dir
 from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.runtime.session import SessionPool
@@ -24,6 +24,25 @@ TASKS_FOR_KIND = {"image": ("classify", "raw"), "detect": ("detect-faces",), "au
                   "table": ("tabular",)}
 
 
+@dataclass(frozen=True)
+class SettingsChange:
+    """What update_settings announces: the settings before and after, and why the save failed (None: saved)."""
+
+    old: Settings
+    new: Settings
+    save_error: str | None = None
+
+    @property
+    def provider_changed(self) -> bool:
+        return self.old.provider != self.new.provider
+
+    def changed(self, *names: str) -> bool:
+        """Whether any of these fields differ (all fields when none are named)."""
+        if not names:
+            return self.old != self.new
+        return any(getattr(self.old, name) != getattr(self.new, name) for name in names)
+
+
 @dataclass
 class AppServices:
     """Registry, pipeline and settings of one running app (tests build one in tmp_path)."""
@@ -33,10 +52,10 @@ class AppServices:
     pipeline: Pipeline
     store: SettingsStore
     settings: Settings
-    #: Told after each save: None when it worked, else the one-line reason (the window shows it).
-    on_settings_saved: Callable[[str | None], None] | None = None
     #: Why the last save failed; None once a save succeeds.
     save_error: str | None = None
+    #: Announces every update_settings (also a failed save, with its reason), in the calling thread.
+    settings_changed: Observable[SettingsChange] = field(default_factory=lambda: Observable("settings"))
 
     @classmethod
     def create(cls, dirs: UserDirs | None = None, models_dir: Path | None = None) -> AppServices:
@@ -44,11 +63,14 @@ class AppServices:
         store = SettingsStore(dirs.config / "settings.json")
         settings = store.load()
         registry = ModelRegistry(models_dir or bundled_models_dir(), dirs.models)
-        return cls(dirs, registry, Pipeline(registry, SessionPool(settings.provider)), store, settings)
+        pipeline = Pipeline(registry, SessionPool(settings.provider))
+        registry.changed.subscribe(lambda snapshot: pipeline.drop_stale(snapshot.cards))
+        return cls(dirs, registry, pipeline, store, settings)
 
     def update_settings(self, **changes: Any) -> Settings:
         """Change and persist settings; a provider change applies to sessions created from now on. A save that
         fails (disk full, read-only config folder) keeps the change for this run and reports why."""
+        old = self.settings
         self.settings = replace(self.settings, **changes).validated()
         self.pipeline.pool.choice = self.settings.provider
         try:
@@ -58,8 +80,7 @@ class AppServices:
             log.warning("%s", self.save_error)
         else:
             self.save_error = None
-        if self.on_settings_saved is not None:
-            self.on_settings_saved(self.save_error)
+        self.settings_changed.emit(SettingsChange(old, self.settings, self.save_error))
         return self.settings
 
     def model_for(self, kind: str) -> str:

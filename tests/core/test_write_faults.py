@@ -169,7 +169,7 @@ def test_settings_that_cannot_be_saved_apply_for_this_run(tmp_path: Path, faults
     services.update_settings(top_k=7)
     settings_file = services.store.path
     told: list[str | None] = []
-    services.on_settings_saved = told.append
+    services.settings_changed.subscribe(lambda change: told.append(change.save_error))
     dev_full_in(faults, settings_file.parent)
     assert services.update_settings(top_k=9).top_k == 9  # no exception, the change holds
     assert services.settings.top_k == 9

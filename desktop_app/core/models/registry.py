@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,25 @@ from desktop_app.core.models import isolation
 from desktop_app.core.models.card import ModelCard, load_card, parse_card
 from desktop_app.core.models.inspect import inspect_model
 from desktop_app.core.models.toml_write import card_slug, dump_toml
+from desktop_app.core.observable import Observable
 
 _FORCED_KEYS = ("id", "file", "sha256")
+#: (folder, (mtime_ns, size) of its model.toml or None) for every model folder: what refresh() compares.
+_Stamp = tuple[tuple[str, tuple[int, int] | None], ...]
+
+
+@dataclass(frozen=True)
+class RegistrySnapshot:
+    """The models listed at one moment: cards (bundled then user, by id) and one line per broken folder."""
+
+    cards: tuple[ModelCard, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    def ids(self) -> builtins.list[str]:
+        return [card.id for card in self.cards]
+
+    def card(self, model_id: str) -> ModelCard | None:
+        return next((card for card in self.cards if card.id == model_id), None)
 
 
 class ModelRegistry:
@@ -40,6 +58,11 @@ class ModelRegistry:
         # look cards up on every frame, and parsing TOML each time cost milliseconds per frame
         self._cards: dict[tuple[Path, bool], tuple[tuple[int, int], ModelCard]] = {}
         self._cards_lock = threading.Lock()
+        #: Announces a new RegistrySnapshot whenever refresh() finds the models changed (any thread).
+        self.changed: Observable[RegistrySnapshot] = Observable("model registry")
+        self._refresh_lock = threading.RLock()
+        self._stamp: _Stamp | None = None
+        self._snapshot: RegistrySnapshot | None = None
 
     @classmethod
     def default(cls) -> ModelRegistry:
@@ -69,6 +92,45 @@ class ModelRegistry:
         """One line per model folder that could not be listed, from the latest scan."""
         self.list()
         return builtins.list(self._problems)
+
+    # -- change announcements -------------------------------------------------------------------
+
+    def snapshot(self) -> RegistrySnapshot:
+        """The latest announced snapshot (scanning once if there is none yet); no disk access after that."""
+        with self._refresh_lock:
+            if self._snapshot is None:
+                self.refresh()
+            assert self._snapshot is not None
+            return self._snapshot
+
+    def refresh(self, *, force: bool = False) -> RegistrySnapshot | None:
+        """Re-scan when a model folder appeared or went, or a model.toml changed (mtime_ns, size); announce
+        and return the new snapshot when cards or problems differ, else None. Cheap when nothing changed:
+        one stat per folder, no parsing. Called by the card watcher about once a second, off the UI thread."""
+        with self._refresh_lock:
+            stamp = self._stamp_now()
+            if not force and stamp == self._stamp and self._snapshot is not None:
+                return None
+            self._stamp = stamp
+            cards = self.list()
+            snapshot = RegistrySnapshot(tuple(cards), tuple(self._problems))
+            if snapshot == self._snapshot:
+                return None
+            self._snapshot = snapshot
+            self.changed.emit(snapshot)  # under the lock: subscribers see snapshots in order
+            return snapshot
+
+    def _stamp_now(self) -> _Stamp:
+        entries: builtins.list[tuple[str, tuple[int, int] | None]] = []
+        for root in (self.bundled_dir, self.user_dir):
+            for folder in self._children(root):
+                try:
+                    st = (folder / "model.toml").stat()
+                except OSError:
+                    entries.append((str(folder), None))
+                    continue
+                entries.append((str(folder), (st.st_mtime_ns, st.st_size)))
+        return tuple(sorted(entries))
 
     def _load(self, folder: Path, *, bundled: bool) -> ModelCard:
         """load_card, cached while the card file's size and mtime stay the same."""
@@ -227,6 +289,7 @@ class ModelRegistry:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        self.refresh()  # announce the new model at once
         return load_card(final)
 
     @staticmethod
@@ -264,3 +327,4 @@ class ModelRegistry:
             raise ModelError(f"'{model_id}': cannot remove: {exc.strerror or exc}") from None
         shutil.rmtree(trash.parent, ignore_errors=True)
         self._verified = {k: v for k, v in self._verified.items() if not k.is_relative_to(folder)}
+        self.refresh()  # announce the removal at once
