@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_app.core.logs import setup_logging, versions
+from desktop_app.core.models.card_watcher import CardWatcher
 from desktop_app.core.paths import UserDirs
 from desktop_app.core.services import AppServices
 from desktop_app.core.startup import process_age_s
@@ -59,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("DesktopApp")
     apply_theme(app, services.settings.theme)
     window = QtMainWindow(services)
+    watcher = CardWatcher(services.registry)  # edited, broken, added cards reach every view
+    watcher.start()
     crash_handler = install_crash_handler(window, dirs)
     window.show()
     freeze_startup_objects()
@@ -77,5 +80,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(app.exec())
     finally:
+        watcher.stop()
         crash_handler.uninstall()
         log.info("quit")

@@ -3,6 +3,7 @@ the monitor dock, menus with shortcuts, and a status bar saying which model and 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app import __version__
 from desktop_app.core.errors import AppError
+from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.monitor.engine import MonitorConfig, MonitorEngine
 from desktop_app.core.monitor.events import GroupValue
-from desktop_app.core.results import ClassificationResult, DetectionResult, Result
+from desktop_app.core.results import Result
 from desktop_app.core.runtime import providers as prov
 from desktop_app.core.services import AppServices
 from desktop_app.core.settings import THEMES
@@ -42,10 +43,14 @@ from desktop_app.qt.files.qt_files_panel import QtFilesPanel
 from desktop_app.qt.microphone.qt_microphone_panel import QtMicrophonePanel
 from desktop_app.qt.models.qt_model_manager import QtModelManager
 from desktop_app.qt.monitor import QtMonitorPanel
+from desktop_app.qt.qt_app_state import QtAppState
 from desktop_app.qt.qt_background import DiagnosticsWorker, SelfTestWorker, WarmupWorker
 from desktop_app.qt.qt_theme import apply_theme
-from desktop_app.qt.qt_workers import WorkerController
+from desktop_app.qt.qt_window_status import QtWindowStatus
+from desktop_app.qt.qt_workers import WorkerController, failure_line, join_all, running_threads
 from desktop_app.qt.results.qt_result_view import QtResultView
+
+log = logging.getLogger(__name__)
 
 MODEL_SUFFIXES = {".onnx"}
 
@@ -53,14 +58,10 @@ MODEL_SUFFIXES = {".onnx"}
 def per_prediction(result: Result, emotion_classes: int) -> list[Result]:
     """Results the monitor counts: classifications as they are, and each face's expression of a detection
     (one per face; the camera panel emits at most one result a second, so a face counts once a second)."""
-    if not result.ok:
+    if not result.ok or result.payload is None:
         return []
-    if isinstance(result.payload, ClassificationResult):
-        return [result]
-    if isinstance(result.payload, DetectionResult):
-        return [replace(result, payload=ClassificationResult(top=(d.emotion,), num_classes=emotion_classes))
-                for d in result.payload.detections if d.emotion is not None]
-    return []
+    return [result if p is result.payload else replace(result, payload=p)
+            for p in result.payload.monitor_predictions(emotion_classes)]
 
 
 def split_drop(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -78,16 +79,17 @@ class QtMainWindow(QMainWindow):
         self.setWindowTitle(f"Desktop App {__version__} — offline ONNX workbench")
         self.setAcceptDrops(True)
         self.resize(1280, 800)
+        self.state = QtAppState(services, self)  # every view subscribes; nothing is pushed by hand
 
-        self.files_panel = QtFilesPanel(services)
+        self.files_panel = QtFilesPanel(services, state=self.state)
         self.result_view = QtResultView()
-        self.model_manager = QtModelManager(services)
+        self.model_manager = QtModelManager(services, state=self.state)
         self.inputs = QTabWidget()
         self.inputs.setAccessibleName("Input panels")
         self.inputs.addTab(self.files_panel, "&Files")
-        self.camera_panel = QtCameraPanel(services)
+        self.camera_panel = QtCameraPanel(services, state=self.state)
         self.inputs.addTab(self.camera_panel, "&Camera")
-        self.microphone_panel = QtMicrophonePanel(services)
+        self.microphone_panel = QtMicrophonePanel(services, state=self.state)
         self.inputs.addTab(self.microphone_panel, "&Microphone")
         splitter = QSplitter()
         splitter.addWidget(self.inputs)
@@ -121,17 +123,10 @@ class QtMainWindow(QMainWindow):
         return dock
 
     def _build_status_bar(self) -> None:
-        self.model_label = QLabel()
-        self.provider_label = QLabel()
-        self.latency_label = QLabel("—")
-        self.settings_label = QLabel("⚠ settings not saved")  # shown while the settings file cannot be written
-        for label, name in ((self.settings_label, "Settings not saved"), (self.model_label, "Active model"),
-                            (self.provider_label, "Provider used"), (self.latency_label, "Last latency")):
-            label.setAccessibleName(name)
-            self.statusBar().addPermanentWidget(label)
-        self.settings_label.hide()
-        self._show_model(self.services.model_for("image"))
-        self._show_provider(None)
+        self.status = QtWindowStatus(self.statusBar(), self.state)
+        s = self.status
+        self.model_label, self.provider_label, self.latency_label = s.model_label, s.provider_label, s.latency_label
+        self.settings_label, self.problems_label = s.settings_label, s.problems_label
 
     def _action(self, menu: Any, text: str, slot: Any,
                 shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
@@ -202,61 +197,39 @@ class QtMainWindow(QMainWindow):
         self.camera_panel.result_ready.connect(self._on_result)
         self.camera_panel.result_ready.connect(lambda result: self._monitor([result], "camera"))
         self.model_manager.message.connect(self.show_message)
-        self.model_manager.provider_changed.connect(self.set_provider)
-        self.model_manager.model_chosen.connect(self._on_model_chosen)
-        self.services.on_settings_saved = self._on_settings_saved
+        self.state.provider_changed.connect(self._check_provider_action)
+        self.state.models_changed.connect(self._on_models_changed)
 
     # -- state -------------------------------------------------------------------------------
 
     def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
-
-    def _on_settings_saved(self, error: str | None) -> None:
-        """A settings file that cannot be written (disk full, read-only folder): a lasting mark with the
-        reason in its tooltip, and the reason in the status bar once."""
-        self.settings_label.setVisible(bool(error))
-        self.settings_label.setToolTip(error or "")
-        if error:
-            self.show_message(error)
-
-    def _show_model(self, model_id: str) -> None:
-        self.model_label.setText(f"Model: {model_id}")
-
-    def _show_provider(self, result: Result | None) -> None:
-        report = result.provider if result else None
-        if report is None:
-            self.provider_label.setText(f"Provider: {self.services.settings.provider} (not run yet)")
-            self.provider_label.setToolTip("")
-            return
-        text = f"Provider: {report.used_short}"
-        if report.fallback_reason:
-            text += " ⚠ fallback"
-            self.provider_label.setToolTip(report.fallback_reason)
-        else:
-            self.provider_label.setToolTip(f"asked for {self.services.settings.provider}; got {report.used_short}")
-        self.provider_label.setText(text)
+        self.status.show_message(text)
 
     def _on_result(self, result: Result) -> None:
-        if result.model_id:
-            self._show_model(result.model_id)
-        self._show_provider(result)
-        self.latency_label.setText(f"{result.timings.total_ms:.1f} ms" if result.ok else "last item failed")
+        self.status.show_result(result)
+
+    def _on_models_changed(self, _snapshot: RegistrySnapshot) -> None:
+        """A card changed: look the monitored model's positive class and the expression count up again."""
+        self._monitored_model = None
+        self._emotion_classes = self._count_emotion_classes()
 
     def _monitor(self, results: list[Result], kind: str) -> None:
         """Count finished predictions in the monitor, with the groups their inputs carry."""
         for result in (r for item in results for r in per_prediction(item, self._emotion_classes)):
             if result.model_id != self._monitored_model:
                 self._monitored_model = result.model_id
-                card = self.services.registry.get(result.model_id) if result.model_id else None
+                card = self.state.models.card(result.model_id) if result.model_id else None
                 positive = card.tabular.positive_label if card and card.tabular else None
                 self.monitor_panel.set_positive_label(positive)
             groups = tuple(GroupValue(a, v, p) for a, v, p in result.attributes)  # type: ignore[arg-type]
             self.monitor_panel.add_result(result, groups, kind)  # type: ignore[arg-type]
 
     def _count_emotion_classes(self) -> int:
+        models = self.state.models
+        detect = models.card(self.services.model_for("detect"))
+        second = models.card(detect.second_stage) if detect and detect.second_stage else None
         try:
-            detect = self.services.registry.get(self.services.model_for("detect"))
-            return len(self.services.registry.get(detect.second_stage).labels()) if detect.second_stage else 0
+            return len(second.labels()) if second else 0
         except AppError:
             return 0
 
@@ -266,20 +239,13 @@ class QtMainWindow(QMainWindow):
             self.inputs.setCurrentWidget(self.files_panel)
             self.files_panel.run_paths([path])
 
-    def _on_model_chosen(self, kind: str, model_id: str) -> None:
-        from desktop_app.core.services import MODEL_FOR_KIND
-
-        self.services.update_settings(**{MODEL_FOR_KIND[kind]: model_id})
-        self._show_model(model_id)
-        self.show_message(f"{kind} inputs now go to {model_id}")
-
     def set_provider(self, choice: str) -> None:
+        """The Model menu's choice; every view showing the provider follows the settings change."""
         self.services.update_settings(provider=choice)
+
+    def _check_provider_action(self, choice: str) -> None:
         for action in self.provider_actions.actions():
             action.setChecked(action.text().replace("&", "").lower().replace(" ", "-") == choice)
-        self.model_manager.sync_provider(choice)
-        self._show_provider(None)
-        self.show_message(f"provider set to {choice}; it applies to the next run")
 
     def set_theme(self, theme: str) -> None:
         self.services.update_settings(theme=theme)
@@ -318,13 +284,13 @@ class QtMainWindow(QMainWindow):
         ids = list(dict.fromkeys(self.services.model_for(kind) for kind in ("image", "detect", "audio", "table")))
         worker = WarmupWorker(self.services.pipeline, ids, live_ids=(self.services.model_for("detect"),))
         worker.problem.connect(lambda model_id, why: self.show_message(f"{model_id}: {why}"))
-        self.warmup.start(worker)
+        self.warmup.start(worker, on_failed=lambda exc: self.show_message(failure_line("warm-up failed", exc)))
 
     def copy_diagnostics(self) -> None:
         worker = DiagnosticsWorker()
         worker.ready.connect(self._diagnostics_ready)
-        worker.failed.connect(lambda exc: self.show_message(f"diagnostics failed: {exc}"))
-        self.background.start(worker)
+        self.background.start(worker,
+                              on_failed=lambda exc: self.show_message(failure_line("diagnostics failed", exc)))
 
     def _diagnostics_ready(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
@@ -337,11 +303,15 @@ class QtMainWindow(QMainWindow):
         worker.line.connect(self.self_test_lines.append)
         worker.line.connect(self.show_message)
         worker.done.connect(self._self_test_done)
-        self.background.start(worker)
+        self.background.start(worker, on_failed=self._self_test_failed)
 
     def _self_test_done(self, ok: bool) -> None:
         self.show_message("self-test passed" if ok else "self-test FAILED — see Help ▸ Run self-test details")
         self.self_test_passed = ok
+
+    def _self_test_failed(self, exc: BaseException) -> None:
+        self.self_test_passed = False
+        self.show_message(failure_line("self-test could not run", exc))
 
     # -- misc --------------------------------------------------------------------------------
 
@@ -378,5 +348,7 @@ class QtMainWindow(QMainWindow):
         self.model_manager.shutdown()
         self.warmup.stop()
         self.background.stop()
-        self.services.on_settings_saved = None
+        if not join_all(timeout_s=10.0):  # closing the window joins every thread the workers started
+            log.warning("threads still running after closing: %s", [t.objectName() for t in running_threads()])
+        self.state.close()
         super().closeEvent(event)

@@ -14,9 +14,10 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop_app.core.errors import AppError, SourceError
+from desktop_app.core.errors import SourceError
+from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.results import ClassificationResult
-from desktop_app.core.services import AppServices
+from desktop_app.core.services import AppServices, SettingsChange
 from desktop_app.core.sources.camera import parse_camera
 from desktop_app.core.sources.capture import CaptureState
 from desktop_app.core.sources.live import LiveFrame, draw_overlay, save_snapshot
@@ -25,7 +26,8 @@ from desktop_app.qt.camera.qt_camera_dialogs import browse_video, record_dialog,
 from desktop_app.qt.camera.qt_camera_view import QtCameraView
 from desktop_app.qt.camera.qt_live_recording import RecordingDone, shown
 from desktop_app.qt.camera.qt_live_worker import CameraListWorker
-from desktop_app.qt.qt_workers import WorkerController
+from desktop_app.qt.qt_app_state import QtAppState
+from desktop_app.qt.qt_workers import WorkerController, failure_line
 
 STATS_EVERY_S, RESULT_EVERY_S = 0.25, 1.0  # how often the stats strip and the status bar are fed
 #: Seconds a stream may take to connect, and may stay silent before it counts as lost.
@@ -40,9 +42,11 @@ class QtCameraPanel(QWidget):
     stats_changed = Signal(object)  # CameraPanelStats, a few times a second
     problem = Signal(str)  # the one-line message shown in the panel
 
-    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None, *,
+                 state: QtAppState | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.state = QtAppState.of(services, state, self)
         self.controller = QtCameraController(services.pipeline, self)
         self.controller.suspended = True  # until first shown
         self.view = QtCameraView(self)
@@ -52,23 +56,52 @@ class QtCameraPanel(QWidget):
         self._watched: QWidget | None = None
         self._write_problem = ""
         self._last_stats = self._last_result = 0.0
-        self._fill_models()
+        self._fill_models(self.state.models)
         self._connect()
         self.device_lister = WorkerController("camera-list", self)
         self._list_cameras()
         self._sync_buttons()
 
     # -- setup ----------------------------------------------------------------------------------------
-    def _fill_models(self) -> None:
+    def _fill_models(self, snapshot: RegistrySnapshot) -> None:
+        """The settings' face detector first (with, then without expressions), every other face detector,
+        the classifiers, then one disabled line per broken card saying why."""
+        self._snapshot = snapshot
         combo = self.view.model_combo
+        previous = combo.currentData()
         detect = self.services.model_for("detect")
+        combo.blockSignals(True)
+        combo.clear()
         combo.addItem("Faces + expressions", (detect, True))
         combo.addItem("Faces only", (detect, False))
-        for card in self.services.models_for("image"):
+        for card in snapshot.cards:
+            if card.task == "detect-faces" and card.id != detect:
+                if card.second_stage:
+                    combo.addItem(f"Faces + expressions: {card.name}", (card.id, True))
+                combo.addItem(f"Faces: {card.name}", (card.id, False))
+        for card in snapshot.cards:
             if card.task == "classify":
                 combo.addItem(f"Classify: {card.name}", (card.id, False))
-        combo.setCurrentIndex(0 if self.services.settings.emotion else 1)
-        self._sync_threshold()
+        for problem in snapshot.problems:
+            combo.addItem(f"⚠ {problem}", None)
+            combo.model().item(combo.count() - 1).setEnabled(False)  # type: ignore[attr-defined]
+        index = combo.findData(previous) if previous is not None else -1
+        combo.setCurrentIndex(index if index >= 0 else 0 if self.services.settings.emotion else 1)
+        combo.blockSignals(False)
+        if previous is not None and combo.currentData() != previous:
+            gone = str(previous[0])
+            why = next((p for p in snapshot.problems if gone in p), "removed")
+            self.message.emit(f"Camera: {gone} is no longer available ({why}); using {self._model()[0]}")
+            self._model_changed()  # the chosen model went (removed or broken)
+        else:
+            self._sync_threshold()
+            model_id, emotion = self._model()
+            if self._is_detector(model_id):  # a live run picks up an edited card's threshold
+                self.controller.set_model(model_id, emotion, self.threshold())
+
+    def _on_settings_changed(self, change: SettingsChange) -> None:
+        if change.changed("detect_model"):
+            self._fill_models(self._snapshot)
 
     def _connect(self) -> None:
         v, c = self.view, self.controller
@@ -86,11 +119,14 @@ class QtCameraPanel(QWidget):
         c.problem.connect(self._on_problem)
         c.running_changed.connect(lambda _running: self._sync_buttons())
         c.recording_done.connect(self._on_recording_done)
+        self.state.models_changed.connect(self._fill_models)
+        self.state.settings_changed.connect(self._on_settings_changed)
 
     def _list_cameras(self) -> None:
         worker = CameraListWorker()
         worker.listed.connect(self._on_cameras)
-        self.device_lister.start(worker)
+        self.device_lister.start(
+            worker, on_failed=lambda exc: self.message.emit(failure_line("Could not list the cameras", exc)))
 
     def _on_cameras(self, cameras: list[tuple[int, str]]) -> None:
         combo = self.view.source_combo
@@ -114,17 +150,16 @@ class QtCameraPanel(QWidget):
         self.view.source_combo.setEditText(text)
 
     def _model(self) -> tuple[str, bool]:
-        model_id, emotion = self.view.model_combo.currentData()
+        model_id, emotion = self.view.model_combo.currentData() or ("", False)
         return str(model_id), bool(emotion)
 
     def _is_detector(self, model_id: str) -> bool:
-        return model_id == self.services.model_for("detect")
+        card = self._snapshot.card(model_id)
+        return card.task == "detect-faces" if card else model_id == self.services.model_for("detect")
 
     def _card_threshold(self, model_id: str) -> float:
-        try:
-            return self.services.pipeline.card(model_id).threshold("score", 0.5)
-        except AppError:
-            return 0.5
+        card = self._snapshot.card(model_id)
+        return card.threshold("score", 0.5) if card else 0.5
 
     def threshold(self) -> float:
         return self.view.threshold_slider.value() / 100.0
@@ -164,7 +199,7 @@ class QtCameraPanel(QWidget):
         return self.controller.running
 
     def shutdown(self) -> None:
-        """Stop capture and recording and join every thread this panel started."""
+        """Stop capture, recording and the camera listing (the window's close joins their threads)."""
         self.controller.shutdown()
         self.device_lister.stop()
         self._sync_buttons()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
 from desktop_app.core.batch import KIND_BY_EXTENSION, BatchProgress, BatchSummary
 from desktop_app.core.results import Result
 from desktop_app.core.serialize import result_to_dict
-from desktop_app.core.services import AppServices
+from desktop_app.core.services import AppServices, SettingsChange
 from desktop_app.qt.files.qt_batch_controller import QtBatchController
 from desktop_app.qt.files.qt_batch_worker import BatchItem
 from desktop_app.qt.files.qt_files_view import QtFilesView
@@ -26,6 +26,7 @@ from desktop_app.qt.files.qt_results_table import (
     QtBatchFilterProxy,
     QtBatchTableModel,
 )
+from desktop_app.qt.qt_app_state import QtAppState
 
 
 class QtFilesPanel(QWidget):
@@ -37,9 +38,11 @@ class QtFilesPanel(QWidget):
     message = Signal(str)
     batch_finished = Signal(object)  # BatchSummary, after its rows are in the table
 
-    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None, *,
+                 state: QtAppState | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.state = QtAppState.of(services, state, self)
         self.model = QtBatchTableModel(self)
         self.proxy = QtBatchFilterProxy(services.settings.low_confidence, self)
         self.proxy.setSourceModel(self.model)
@@ -73,6 +76,9 @@ class QtFilesPanel(QWidget):
         self.view.task_combo.currentIndexChanged.connect(self._on_task)
         self.view.filter_edit.textChanged.connect(lambda text: self.proxy.set_filter(text=text))
         self.view.filter_combo.currentIndexChanged.connect(self._on_filter_mode)
+        self.state.settings_changed.connect(self._on_settings_changed)
+        self.state.models_changed.connect(lambda _snapshot: self._show_model_note())
+        self._show_model_note()
 
     # -- batches ---------------------------------------------------------------------------------
 
@@ -185,6 +191,31 @@ class QtFilesPanel(QWidget):
         combo = self.view.task_combo
         self.services.update_settings(image_task=str(combo.currentData()))
         self.message.emit(f"dropped images now run: {combo.currentText().lower()}")
+
+    def _on_settings_changed(self, change: SettingsChange) -> None:
+        combo = self.view.task_combo
+        if combo.currentData() != change.new.image_task:
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(change.new.image_task)))
+            combo.blockSignals(False)
+        if change.changed("low_confidence"):
+            self._on_filter_mode(self.view.filter_combo.currentIndex())
+        if change.changed("image_task", "image_model", "detect_model"):
+            self._show_model_note()
+
+    def _show_model_note(self) -> None:
+        """'→ model' for the model dropped images go to, or '⚠ model: why' when its card is missing or broken."""
+        kind = "detect" if self.services.settings.image_task == "detect-faces" else "image"
+        model_id = self.services.model_for(kind)
+        snapshot = self.state.models
+        note = self.view.model_note
+        if snapshot.card(model_id) is not None:
+            note.setText(f"→ {model_id}")
+            note.setToolTip(f"dropped images run on {model_id}")
+            return
+        why = next((p for p in snapshot.problems if model_id in p), "no such model")
+        note.setText(f"⚠ {model_id}: {why}")
+        note.setToolTip(why)
 
     def _on_filter_mode(self, index: int) -> None:
         self.proxy.set_filter(mode=FILTER_MODES[index], threshold=self.services.settings.low_confidence)

@@ -55,6 +55,8 @@ class QtFilesView(QWidget):
         self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(image_task)))
         task_label = QLabel("&Images:")
         task_label.setBuddy(self.task_combo)
+        self.model_note = QLabel()  # which model images go to, or why it cannot run
+        _named(self.model_note, "Image model")
 
         self.filter_edit = QLineEdit()
         _named(self.filter_edit, "Filter rows", "Show rows whose file, label or error contains this text")
@@ -91,7 +93,8 @@ class QtFilesView(QWidget):
 
     def _lay_out(self, task_label: QLabel) -> None:
         top = QHBoxLayout()
-        for widget in (self.open_files_button, self.open_folder_button, task_label, self.task_combo):
+        for widget in (self.open_files_button, self.open_folder_button, task_label, self.task_combo,
+                       self.model_note):
             top.addWidget(widget)
         top.addStretch(1)
         filters = QHBoxLayout()

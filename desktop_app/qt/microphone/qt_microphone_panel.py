@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from desktop_app.core.errors import AppError
 from desktop_app.core.fileio import describe_write_error
 from desktop_app.core.results import Result, SpeechSegment, Timings
-from desktop_app.core.services import AppServices
+from desktop_app.core.services import AppServices, SettingsChange
 from desktop_app.core.sources.microphone import AudioDevice, input_devices, load_sounddevice
 from desktop_app.core.tasks.vad import SegmentParams
 from desktop_app.qt.microphone.qt_mic_controller import QtMicController
@@ -31,6 +31,7 @@ from desktop_app.qt.microphone.qt_mic_updates import (
     plain_error,
 )
 from desktop_app.qt.microphone.qt_mic_view import QtMicView
+from desktop_app.qt.qt_app_state import QtAppState
 
 
 class QtMicrophonePanel(QWidget):
@@ -40,9 +41,10 @@ class QtMicrophonePanel(QWidget):
     result_ready = Signal(object)  # Result (model, provider, per-chunk inference time), at most once a second
 
     def __init__(self, services: AppServices, sounddevice_loader: Callable[[], ModuleType | Any] = load_sounddevice,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, state: QtAppState | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.state = QtAppState.of(services, state, self)
         self._loader = sounddevice_loader
         self.sd: Any = None
         self.devices: list[AudioDevice] = []
@@ -62,7 +64,21 @@ class QtMicrophonePanel(QWidget):
         layout.addWidget(self.view)
         self.controller = QtMicController(services, self)
         self._connect()
+        self.state.models_changed.connect(self._check_model)
+        self.state.settings_changed.connect(self._on_settings_changed)
         self._update_buttons()
+
+    def _on_settings_changed(self, change: SettingsChange) -> None:
+        if change.changed("audio_model"):
+            self._check_model()
+
+    def _check_model(self, _snapshot: object = None) -> None:
+        """Say at once when the audio model's card went or broke (capture would fail with the same reason)."""
+        model_id = self.services.model_for("audio")
+        snapshot = self.state.models
+        if snapshot.card(model_id) is None:
+            why = next((p for p in snapshot.problems if model_id in p), "no such model")
+            self.message.emit(f"Microphone: {model_id} cannot run: {why}")
 
     def _default_params(self) -> SegmentParams:
         try:
@@ -90,7 +106,7 @@ class QtMicrophonePanel(QWidget):
         try:
             if self.sd is None:
                 self.sd = self._loader()
-            elif rescan and not self.controller.capturing and hasattr(self.sd, "_terminate"):
+            elif rescan and not self.controller.device_in_use and hasattr(self.sd, "_terminate"):
                 self.sd._terminate()  # PortAudio only sees devices plugged in since it was initialised
                 self.sd._initialize()
             self.devices = input_devices(self.sd)
@@ -152,7 +168,7 @@ class QtMicrophonePanel(QWidget):
         self._update_buttons()
 
     def shutdown(self) -> None:
-        """Stop everything and join every thread (the window is closing)."""
+        """Stop everything (the window is closing; it joins the threads)."""
         self.stop()
 
     def analyse_file(self, path: Path) -> None:

@@ -11,24 +11,21 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QInputDialog,
-    QMenu,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from desktop_app.core.models.card import ModelCard
+from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.runtime.bench import BenchResult
-from desktop_app.core.services import MODEL_FOR_KIND, TASKS_FOR_KIND, AppServices
+from desktop_app.core.services import MODEL_FOR_KIND, TASKS_FOR_KIND, AppServices, SettingsChange
 from desktop_app.core.settings import Settings
 from desktop_app.qt.models.qt_model_controller import QtModelController
+from desktop_app.qt.models.qt_model_dialogs import confirm_dialog, folder_dialog, item_dialog
 from desktop_app.qt.models.qt_model_format import model_choices
 from desktop_app.qt.models.qt_model_table import ModelRow, file_size
 from desktop_app.qt.models.qt_model_tools import QtModelTools
 from desktop_app.qt.models.qt_model_view import QtModelManagerView
 from desktop_app.qt.models.qt_model_workers import ImportOutcome, InspectOutcome, VerifyState, VerifyStatus
+from desktop_app.qt.qt_app_state import QtAppState
 
 if TYPE_CHECKING:  # onnxruntime.quantization is imported only when an int8 copy is made
     from desktop_app.core.models.quantize import QuantizationReport
@@ -45,16 +42,19 @@ class QtModelManager(QtModelManagerView):
     model_chosen = Signal(str, str)  # kind ("image", "detect", "audio", "table"), model id
     message = Signal(str)
 
-    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+    def __init__(self, services: AppServices, parent: QWidget | None = None, *,
+                 state: QtAppState | None = None) -> None:
         super().__init__(services.settings.provider, parent)
         self.services = services
+        self.state = QtAppState.of(services, state, self)
+        self._select: str | None = None
         #: Asks the user to confirm a removal; tests replace it with `lambda text: True`.
-        self.confirm: Callable[[str], bool] = self._confirm_dialog
+        self.confirm: Callable[[str], bool] = lambda text: confirm_dialog(self, text)
         #: Picks one of `items` (title, label, items) or None; tests replace it.
         self.ask_item: Callable[[str, str, list[str]], str | None] = self._ask_item_dialog
         self._import_errors: list[str] = []
         #: Picks the calibration folder for an int8 copy (None: cancelled); tests replace it.
-        self.ask_folder: Callable[[str], Path | None] = self._ask_folder_dialog
+        self.ask_folder: Callable[[str], Path | None] = lambda title: folder_dialog(self, title)
         self.controller = QtModelController(services.registry, self)
         self.tools = QtModelTools(services.registry, services.dirs, self)
         self.bench_action = QAction("&Benchmark", self)
@@ -84,10 +84,14 @@ class QtModelManager(QtModelManagerView):
         c.imports_done.connect(self._on_imports_done)
         c.health_checked.connect(self.provider_box.show_health)
         c.health_failed.connect(self.provider_box.show_failure)
+        c.failed.connect(self.show_error)
         self.tools.benched.connect(self._on_benched)
         self.tools.quantized.connect(self._on_quantized)
         self.tools.failed.connect(self._on_tool_failed)
-        self.provider_box.choice_changed.connect(self.provider_changed)
+        self.provider_box.choice_changed.connect(self._on_provider_chosen)
+        self.state.models_changed.connect(self._show_snapshot)
+        self.state.provider_changed.connect(self.provider_box.set_choice)
+        self.state.settings_changed.connect(self._on_settings_changed)
         self.provider_box.recheck_requested.connect(self.recheck_providers)
         self.import_button.clicked.connect(self.import_dialog)
         self.catalog_button.clicked.connect(self.catalog_dialog)
@@ -114,16 +118,22 @@ class QtModelManager(QtModelManagerView):
     # -- list ----------------------------------------------------------------------------------
 
     def refresh(self, select: str | None = None) -> None:
-        """Re-read the registry (cards only, no hashing), keep known verdicts, verify the rest in a worker."""
+        """Re-scan the registry now (one stat per card when nothing changed) and show its latest models."""
+        self._select = select
+        if self.services.registry.refresh() is None:  # else the announcement already showed it
+            self._show_snapshot(self.state.models)
+
+    def _show_snapshot(self, snapshot: RegistrySnapshot) -> None:
+        """Show the announced models and problems, keep known verdicts, verify the rest in a worker."""
         current = self.selected_card()
-        keep = select or (current.id if current else None)
-        cards = self.services.registry.list()
-        problems = self.services.registry.problems()
+        keep = self._select or (current.id if current else None)
+        self._select = None
+        cards, problems = list(snapshot.cards), list(snapshot.problems)
         old = {row.card.id: row for row in self.list_model.rows}
         rows = []
         for card in cards:
             prior = old.get(card.id)
-            status = prior.status if prior and prior.card.path == card.path else VerifyStatus(
+            status = prior.status if prior and prior.card == card else VerifyStatus(
                 card.id, VerifyState.PENDING)
             rows.append(ModelRow(card, file_size(card), (), status))
         self.list_model.set_rows(rows)
@@ -135,6 +145,20 @@ class QtModelManager(QtModelManagerView):
         self._on_selection_changed()
         if self._shown:
             self.controller.verify(cards)
+        self.models_changed.emit()
+
+    def _on_settings_changed(self, change: SettingsChange) -> None:
+        if change.changed(*MODEL_FOR_KIND.values()):
+            self.refresh_uses()
+
+    def _choose(self, kind: str, model_id: str) -> None:
+        """Send `kind` inputs to `model_id` (a setting every view is told about), then say so."""
+        self.services.update_settings(**{MODEL_FOR_KIND[kind]: model_id})
+        self.model_chosen.emit(kind, model_id)
+
+    def _on_provider_chosen(self, choice: str) -> None:
+        self.services.update_settings(provider=choice)
+        self.provider_changed.emit(choice)
 
     def refresh_uses(self) -> None:
         """Recompute which input kind uses which model from the current settings."""
@@ -208,7 +232,6 @@ class QtModelManager(QtModelManagerView):
     def _on_catalog_installed(self, model_id: str) -> None:
         self.controller.forget(model_id)
         self.refresh(select=model_id)
-        self.models_changed.emit()
         self.message.emit(f"installed {model_id} from the catalog")
 
     def import_dialog(self) -> None:
@@ -235,7 +258,6 @@ class QtModelManager(QtModelManagerView):
             return
         self.controller.forget(outcome.model_id)
         self.refresh(select=outcome.model_id)
-        self.models_changed.emit()
         self.message.emit(f"imported {outcome.model_id}")
 
     def _on_imports_done(self) -> None:
@@ -262,9 +284,8 @@ class QtModelManager(QtModelManagerView):
         defaults = Settings()
         for kind in MODEL_FOR_KIND:
             if self.services.model_for(kind) == card.id:
-                self.model_chosen.emit(kind, getattr(defaults, MODEL_FOR_KIND[kind]))
+                self._choose(kind, getattr(defaults, MODEL_FOR_KIND[kind]))
         self.refresh()
-        self.models_changed.emit()
         self.message.emit(f"removed {card.id}")
         return True
 
@@ -273,8 +294,7 @@ class QtModelManager(QtModelManagerView):
         card = self.selected_card()
         if card is None or card.task not in TASKS_FOR_KIND[kind]:
             return False
-        self.model_chosen.emit(kind, card.id)
-        self.refresh_uses()
+        self._choose(kind, card.id)
         return True
 
     def choose_model_dialog(self) -> None:
@@ -284,8 +304,7 @@ class QtModelManager(QtModelManagerView):
         picked = self.ask_item("Choose model", "Model for:", items)
         if picked in choices:
             kind, model_id = choices[picked]
-            self.model_chosen.emit(kind, model_id)
-            self.refresh_uses()
+            self._choose(kind, model_id)
             self.select_model(model_id)
 
     # -- tools: benchmark, int8 copy -----------------------------------------------------------
@@ -323,7 +342,6 @@ class QtModelManager(QtModelManagerView):
     def _on_quantized(self, report: QuantizationReport) -> None:
         self.controller.forget(report.copy_id)
         self.refresh(select=report.copy_id)
-        self.models_changed.emit()
         self.inspector.show_tool_text(report.lines())
         self.message.emit(f"int8 copy {report.copy_id}: {report.latency_ratio:.2f}x faster, "
                           f"top-1 agreement {report.top1_agreement:.0%}")
@@ -338,28 +356,13 @@ class QtModelManager(QtModelManagerView):
         self.provider_box.show_checking()
         self.controller.check_health()
 
-    def sync_provider(self, choice: str) -> None:
-        """Show a provider choice made elsewhere (the Model menu) without re-emitting it."""
-        self.provider_box.set_choice(choice)
-
     # -- dialogs and events --------------------------------------------------------------------
-
-    def _confirm_dialog(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "Remove model", text,
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def _ask_folder_dialog(self, title: str) -> Path | None:
-        folder = QFileDialog.getExistingDirectory(self, title)
-        return Path(folder) if folder else None
 
     def _ask_item_dialog(self, title: str, label: str, items: list[str]) -> str | None:
         if not items:
             self.message.emit("no models fit any input kind")
             return None
-        item, ok = QInputDialog.getItem(self, title, label, items, 0, False)
-        return item if ok else None
+        return item_dialog(self, title, label, items)
 
     def _context_menu(self, pos: QPoint) -> None:
         if self.selected_card() is None:
@@ -383,7 +386,7 @@ class QtModelManager(QtModelManagerView):
         return super().eventFilter(watched, event)
 
     def shutdown(self) -> None:
-        """Cancel and join every worker thread (the window calls this on close)."""
+        """Stop every worker (the window calls this on close, then joins the threads)."""
         self.controller.shutdown()
         catalog = getattr(self, "catalog_window", None)
         if catalog is not None:

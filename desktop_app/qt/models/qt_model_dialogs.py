@@ -1,0 +1,27 @@
+"""The model manager's small modal questions (tests replace them with plain functions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+
+def confirm_dialog(parent: QWidget, text: str) -> bool:
+    """Yes/No before a removal; No is the default."""
+    answer = QMessageBox.question(parent, "Remove model", text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def folder_dialog(parent: QWidget, title: str) -> Path | None:
+    """A folder picked by the user, or None when cancelled."""
+    folder = QFileDialog.getExistingDirectory(parent, title)
+    return Path(folder) if folder else None
+
+
+def item_dialog(parent: QWidget, title: str, label: str, items: list[str]) -> str | None:
+    """One of `items`, or None when cancelled (the caller says when there is nothing to pick)."""
+    item, ok = QInputDialog.getItem(parent, title, label, items, 0, False)
+    return item if ok else None
