@@ -11,10 +11,13 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.core.batch import BatchJob
+from desktop_app.core.batch_engine import BatchEngine
 from desktop_app.core.errors import AppError
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.inspect import inspect_model
@@ -42,13 +45,19 @@ def _pipeline(args: argparse.Namespace) -> Pipeline:
     return Pipeline(_registry(args), SessionPool(args.provider))
 
 
-def _run_items(args: argparse.Namespace, pipeline: Pipeline, items: list[tuple[Path, str]], **options: Any) -> int:
+def run_items(args: argparse.Namespace, pipeline: Pipeline, items: list[tuple[Path, str]], **options: Any) -> int:
+    """Run files through the batch engine (decode-ahead, batching per --batch-size), printing each
+    Result in input order as it comes; 1 when any failed."""
+    jobs = [BatchJob(i, Path(path), None, model_id, options) for i, (path, model_id) in enumerate(items)]
+    engine = BatchEngine(pipeline, batch_size=getattr(args, "batch_size", 0) or None)
     failed = 0
-    for path, model_id in items:
-        for result in pipeline.run_path(path, model_id, **options):
-            failed += not result.ok
-            _emit(result_to_dict(result), args.json, result_summary(result))
+    with closing(engine.run(jobs)) as outputs:
+        for output in outputs:
+            for result in output.results:
+                failed += not result.ok
+                _emit(result_to_dict(result), args.json, result_summary(result))
     return 1 if failed else 0
+
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -57,24 +66,24 @@ def cmd_classify(args: argparse.Namespace) -> int:
     for path in args.paths:
         model = args.model or DEFAULT_BY_KIND["table" if path.suffix.lower() in TABLE_SUFFIXES else "image"]
         items.append((path, model))
-    return _run_items(args, pipeline, items, top_k=args.top_k)
+    return run_items(args, pipeline, items, top_k=args.top_k)
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
-    return _run_items(args, pipeline, [(p, args.model) for p in args.paths], emotion=args.emotion,
+    return run_items(args, pipeline, [(p, args.model) for p in args.paths], emotion=args.emotion,
                       score_threshold=args.threshold)
 
 
 def cmd_vad(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
-    return _run_items(args, pipeline, [(p, args.model) for p in args.paths])
+    return run_items(args, pipeline, [(p, args.model) for p in args.paths])
 
 
 def cmd_raw(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     if args.paths:
-        return _run_items(args, pipeline, [(p, args.model) for p in args.paths])
+        return run_items(args, pipeline, [(p, args.model) for p in args.paths])
     result = pipeline.run_data(None, args.model, "random input", seed=args.seed)
     _emit(result_to_dict(result), args.json, result_summary(result))
     return 0 if result.ok else 1
@@ -252,27 +261,30 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="one JSON object per line")
     common.add_argument("--provider", choices=prov.CHOICES, default="auto", help="execution provider (default auto)")
+    runs = argparse.ArgumentParser(add_help=False, parents=[common])
+    runs.add_argument("--batch-size", type=int, default=0, metavar="N",
+                      help="inputs per model run where the model allows it: 0 = measured (default), 1 = one at a time")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("classify", parents=[common], help="classify images (or CSV rows with a tabular model)")
+    p = sub.add_parser("classify", parents=[runs], help="classify images (or CSV rows with a tabular model)")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--model", help="model id (default: efficientnet-lite0 for images, adult-income for CSV)")
     p.add_argument("--top-k", type=int, default=5)
     p.set_defaults(func=cmd_classify)
 
-    p = sub.add_parser("detect", parents=[common], help="detect faces (optionally with expressions)")
+    p = sub.add_parser("detect", parents=[runs], help="detect faces (optionally with expressions)")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--model", default="centerface")
     p.add_argument("--emotion", action="store_true", help="run the expression model on each face")
     p.add_argument("--threshold", type=float, default=None, help="score threshold (default from the model card)")
     p.set_defaults(func=cmd_detect)
 
-    p = sub.add_parser("vad", parents=[common], help="find speech in audio files")
+    p = sub.add_parser("vad", parents=[runs], help="find speech in audio files")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--model", default="silero-vad")
     p.set_defaults(func=cmd_vad)
 
-    p = sub.add_parser("raw", parents=[common], help="run any model on .npy tensors or a random input")
+    p = sub.add_parser("raw", parents=[runs], help="run any model on .npy tensors or a random input")
     p.add_argument("model")
     p.add_argument("paths", nargs="*", type=Path)
     p.add_argument("--seed", type=int, default=0)

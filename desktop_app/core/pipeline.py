@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from desktop_app.core.batch_sizing import BatchSizes
 from desktop_app.core.errors import AppError
 from desktop_app.core.media.table import Table
 from desktop_app.core.models.card import ModelCard
@@ -43,6 +44,11 @@ def image_attributes(image: np.ndarray) -> Attributes:
     return tuple((g.attribute, g.value, g.provenance) for g in bands)
 
 
+def input_attributes(data: Any) -> Attributes:
+    """The slices of one decoded input: an image's bands, nothing for other inputs."""
+    return image_attributes(data) if isinstance(data, np.ndarray) and data.ndim == 3 else ()
+
+
 def row_attributes(table: Table, columns: tuple[str, ...]) -> list[Attributes]:
     """Per CSV row, the values of the card's group columns that the CSV has."""
     present = [(c, table.columns.index(c)) for c in columns if c in table.columns]
@@ -55,6 +61,14 @@ def one_line(exc: BaseException) -> str:
         return str(exc)
     text = " ".join(str(exc).split())[:300]
     return f"unexpected {type(exc).__name__}: {text}" if text else f"unexpected {type(exc).__name__}"
+
+
+def item_error(path: Path, exc: BaseException, what: str = "on") -> str:
+    """The one-line error of one input; an unexpected exception is logged with its traceback first."""
+    if isinstance(exc, AppError):
+        return one_line(exc)
+    log.error("unexpected failure %s %s", what, path, exc_info=exc)
+    return f"{Path(path).name}: {one_line(exc)}"
 
 
 @dataclass
@@ -78,6 +92,8 @@ class Pipeline:
         self.verify = verify
         self._tasks: dict[tuple[str, str, int | None], Task] = {}
         self._lock = threading.Lock()
+        #: Measured batch sizes per (model, provider), kept for the pipeline's life (see batch_sizing).
+        self.batch_sizes = BatchSizes()
 
     def card(self, model_id: str) -> ModelCard:
         return self.registry.get(model_id)
@@ -130,10 +146,7 @@ class Pipeline:
             with clock.stage("decode"):
                 data = task.decode(Path(path))
         except Exception as exc:
-            if not isinstance(exc, AppError):
-                log.exception("unexpected failure decoding %s", path)
-            message = one_line(exc) if isinstance(exc, AppError) else f"{Path(path).name}: {one_line(exc)}"
-            return Prepared(Path(path), model_id, task, clock, None, message)
+            return Prepared(Path(path), model_id, task, clock, None, item_error(Path(path), exc, "decoding"))
         return Prepared(Path(path), model_id, task, clock, data, None)
 
     def finish(self, prepared: Prepared, *, threads: int | None = None, **options: Any) -> list[Result]:
@@ -147,11 +160,7 @@ class Pipeline:
             options = self._options(task, dict(options), threads)
             payload = task.run(prepared.data, clock, **options)
         except Exception as exc:  # every failure becomes a one-line error on this item only
-            if not isinstance(exc, AppError):
-                log.exception("unexpected failure on %s", source)
-            name = prepared.path.name
-            return [self._result(task, source, clock,
-                                 error=one_line(exc) if isinstance(exc, AppError) else f"{name}: {one_line(exc)}")]
+            return [self._result(task, source, clock, error=item_error(prepared.path, exc))]
         if isinstance(payload, list):
             spec = task.card.tabular
             rows = (row_attributes(prepared.data, spec.group_columns) if spec and isinstance(prepared.data, Table)
@@ -160,9 +169,17 @@ class Pipeline:
                                  error=str(p) if isinstance(p, AppError) else None, row=i + 1,
                                  share=max(1, len(payload)), attributes=rows[i])
                     for i, p in enumerate(payload)]
-        data = prepared.data
-        attributes = image_attributes(data) if isinstance(data, np.ndarray) and data.ndim == 3 else ()
-        return [self._result(task, source, clock, payload=payload, attributes=attributes)]
+        return [self._result(task, source, clock, payload=payload, attributes=input_attributes(prepared.data))]
+
+    def complete(self, prepared: Prepared, payload: Any, attributes: Attributes = (),
+                 error: str | None = None) -> Result:
+        """The Result of an input whose steps ran elsewhere (the batch engine): payload or error, with
+        the stage times its clock holds."""
+        task = prepared.task
+        if task is None:
+            return Result(source=str(prepared.path), ok=False, model_id=prepared.model_id, error=error)
+        return self._result(task, str(prepared.path), prepared.clock, payload=None if error else payload,
+                            error=error, attributes=attributes)
 
     def run_path(self, path: Path, model_id: str, **options: Any) -> list[Result]:
         """One file -> its Results. Never raises for bad input or models."""

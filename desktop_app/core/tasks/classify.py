@@ -13,6 +13,7 @@ from desktop_app.core.results import ClassificationResult, ClassScore
 from desktop_app.core.runtime.session import ModelSession, SessionPool
 from desktop_app.core.tasks.base import StageClock, Task, register
 from desktop_app.core.tasks.image_prep import image_input
+from desktop_app.core.tasks.steps import BatchSteps, dynamic_batch
 
 
 def to_probabilities(scores: np.ndarray) -> np.ndarray:
@@ -37,11 +38,12 @@ def top_k(probs: np.ndarray, labels: tuple[str, ...], k: int) -> tuple[ClassScor
 
 
 @register
-class ClassifyTask(Task):
-    """Image -> top-k classes."""
+class ClassifyTask(Task, BatchSteps):
+    """Image -> top-k classes; its split steps let the batch engine stack several images in one run."""
 
     name = "classify"
     input_kind = "image"
+    payload_type = ClassificationResult
 
     def __init__(self, card: ModelCard, session: ModelSession, pool: SessionPool | None = None) -> None:
         super().__init__(card, session, pool)
@@ -57,15 +59,29 @@ class ClassifyTask(Task):
         scores = np.asarray(scores).reshape(scores.shape[0], -1)
         return to_probabilities(scores), ms
 
+    @property
+    def batch_dynamic(self) -> bool:
+        return dynamic_batch(next(i.shape for i in self.session.inputs if i.name == self.input_name))
+
+    def preprocess(self, data: Any) -> tuple[np.ndarray, Any]:
+        tensor, _ = self.prep(data)
+        return tensor, None
+
+    def infer(self, tensor: np.ndarray) -> tuple[list[np.ndarray], float]:
+        return self.session.run({self.input_name: tensor})
+
+    def postprocess(self, outputs: list[np.ndarray], context: Any, **options: Any) -> ClassificationResult:
+        probs = to_probabilities(outputs[0].reshape(1, -1))
+        return ClassificationResult(top=top_k(probs[0], self.labels, int(options.get("top_k", 5))),
+                                    num_classes=int(probs.shape[1]))
+
     def run(self, data: Any, clock: StageClock, **options: Any) -> ClassificationResult:
-        k = int(options.get("top_k", 5))
         with clock.stage("preprocess"):
-            tensor, _ = self.prep(data)
-        probs, ms = self.probabilities(tensor)
+            tensor, context = self.preprocess(data)
+        outputs, ms = self.infer(tensor)
         clock.add("inference", ms)
         with clock.stage("postprocess"):
-            top = top_k(probs[0], self.labels, k)
-        return ClassificationResult(top=top, num_classes=int(probs.shape[1]))
+            return self.postprocess(outputs, context, **options)
 
     def classify_batch(self, images: list[np.ndarray], clock: StageClock, k: int = 1) -> list[ClassificationResult]:
         """Several crops in one batched run (used for the second stage on detected faces)."""

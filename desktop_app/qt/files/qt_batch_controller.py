@@ -7,7 +7,6 @@ running batch and clears the queue. Rows already done are kept."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +39,6 @@ class QtBatchController(QObject):
         self.batches = WorkerController("files-batch", self)
         self.previews = WorkerController("files-preview", self)
         self.batches.stopped.connect(self._on_stopped)
-        self._pool: ThreadPoolExecutor | None = None  # decode threads of the current batch
         self._running = False  # a batch started and its summary has not arrived yet
         self._queue: list[list[BatchJob]] = []
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
@@ -82,14 +80,7 @@ class QtBatchController(QObject):
 
     def _on_stopped(self) -> None:
         if not self._starting:
-            self._join_pool()
             self._start_next()
-
-    def _join_pool(self) -> None:
-        """Join the finished batch's decode threads here, on the UI thread."""
-        if self._pool is not None and not self.batches.busy:
-            pool, self._pool = self._pool, None
-            pool.shutdown(wait=True, cancel_futures=True)
 
     def _start_next(self) -> None:
         if self._closing or self._starting or not self._queue or self._running:
@@ -98,15 +89,11 @@ class QtBatchController(QObject):
         worker = BatchWorker(self.services.pipeline, jobs)
         worker.items_ready.connect(self._on_items)
         worker.summary.connect(self._on_summary)
-        worker.failed.connect(self._on_batch_failed)
-        self._starting = True  # start() joins the previous thread first, which emits `stopped`
+        self._starting = True  # start() stops the previous worker first, which emits `stopped`
         try:
-            self.batches.start(worker)
+            self.batches.start(worker, on_failed=self._on_batch_failed)
         finally:
             self._starting = False
-        if self._pool is not None:  # the previous batch's, now that start() has joined its thread
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool = worker.pool
         self._running = True
         self.batch_started.emit(len(jobs), len(self._queue))
 
@@ -136,7 +123,6 @@ class QtBatchController(QObject):
         self._closing = True
         self._queue.clear()
         self.batches.stop()
-        self._join_pool()
         self.previews.stop()
 
     def clear(self) -> None:
@@ -162,8 +148,7 @@ class QtBatchController(QObject):
         self._preview_index = index
         worker = PreviewWorker(index, path)
         worker.ready.connect(self._on_preview)
-        worker.failed.connect(self._preview_failed)
-        self.previews.start(worker)
+        self.previews.start(worker, on_failed=self._preview_failed)
 
     def _on_preview(self, index: int, image: np.ndarray) -> None:
         self._remember(index, image)

@@ -1,0 +1,206 @@
+"""The one batch engine: files -> Results, for the command line and the files panel alike.
+
+A small thread pool decodes (and, for tasks with split steps, pre-processes) a bounded number of files
+ahead while the calling thread runs the model. Runs of consecutive inputs for the same model, options
+and tensor shape are stacked into one session call when the model's batch dimension is dynamic, at a
+size chosen by measurement (`batch_sizing`). Results come out in input order; a file that cannot be
+decoded is one error Result, and a stacked run that fails is retried item by item so only the bad
+input fails. The pool's threads are started and joined inside `run`, on the thread that iterates it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from desktop_app.core.batch import BatchJob
+from desktop_app.core.batch_sizing import CANDIDATES, BatchSizer
+from desktop_app.core.pipeline import Attributes, Pipeline, Prepared, input_attributes, item_error
+from desktop_app.core.results import Result
+from desktop_app.core.tasks.steps import BatchSteps
+
+#: Work a caller wants done on the decode thread with each decoded input (e.g. thumbnails).
+Extra = Callable[[Prepared], Any]
+WAIT_S = 0.05  # how often a wait for a decode looks for a cancel
+AHEAD = 4  # files decoded ahead of a model that runs one at a time (decoded images can be large)
+
+
+@dataclass(frozen=True)
+class BatchOutput:
+    """One finished file: its job, its Results (a CSV gives one per row) and the caller's extra."""
+
+    job: BatchJob
+    results: tuple[Result, ...]
+    extra: Any = None
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A file after the decode thread: decoded (and its tensor, for split-step tasks) or failed."""
+
+    job: BatchJob
+    prepared: Prepared | None  # None when the job could not run at all
+    tensor: np.ndarray | None = None
+    context: Any = None
+    attributes: Attributes = ()
+    extra: Any = None
+
+
+def default_decode_threads() -> int:
+    """1 on small machines (ONNX Runtime already uses every core there), 2 from 8 cores on."""
+    return 2 if (os.cpu_count() or 1) >= 8 else 1
+
+
+def _stackable(head: _Ready, other: _Ready) -> bool:
+    a, b = head.prepared, other.prepared
+    return (a is not None and b is not None and a.task is b.task and head.job.options == other.job.options
+            and head.tensor is not None and other.tensor is not None
+            and head.tensor.shape == other.tensor.shape and head.tensor.dtype == other.tensor.dtype)
+
+
+class BatchEngine:
+    """Runs BatchJobs through a Pipeline with decode-ahead, dynamic batching and cancellation.
+
+    `batch_size` None measures the size per (model, provider); 1 runs one input per call; a larger
+    number fixes it. `check_cancelled` is called between steps and raises (the typed `Cancelled`)."""
+
+    def __init__(self, pipeline: Pipeline, *, batch_size: int | None = None, decode_threads: int | None = None,
+                 ahead: int | None = None, extra: Extra | None = None,
+                 check_cancelled: Callable[[], None] | None = None) -> None:
+        self.pipeline = pipeline
+        self.batch_size = batch_size
+        self.decode_threads = decode_threads or default_decode_threads()
+        # Stacked inputs are small tensors, so room for two stacks: the next decodes while this one runs.
+        self.ahead = ahead or max(AHEAD, 2 * (batch_size or CANDIDATES[-1]))
+        self._limit = min(AHEAD, self.ahead)  # raised once an input turns out to be stackable
+        self.extra = extra
+        self.check_cancelled = check_cancelled or (lambda: None)
+
+    def run(self, jobs: Iterable[BatchJob]) -> Iterator[BatchOutput]:
+        """One BatchOutput per job, in job order. The decode threads end (cancelled decodes dropped,
+        running ones waited for) before the iterator finishes or is closed; use `contextlib.closing`."""
+        todo = iter(jobs)
+        self._limit = min(AHEAD, self.ahead)
+        queue: deque[Future[_Ready]] = deque()
+        pool = ThreadPoolExecutor(self.decode_threads, thread_name_prefix="batch-decode")
+        try:
+            self._fill(pool, queue, todo)
+            while queue:
+                self.check_cancelled()
+                head = self._wait(queue.popleft())
+                group = [head]
+                size = self._size(head)
+                self._limit = self.ahead if head.tensor is not None else min(AHEAD, self.ahead)
+                while len(group) < size:
+                    self._fill(pool, queue, todo)
+                    if not queue:
+                        break
+                    following = self._wait(queue[0])
+                    if not _stackable(head, following):
+                        break
+                    group.append(following)
+                    queue.popleft()
+                self._fill(pool, queue, todo)
+                yield from self._run_group(group, size)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    # -- decode side (pool threads) ---------------------------------------------------------------
+
+    def _fill(self, pool: ThreadPoolExecutor, queue: deque[Future[_Ready]], todo: Iterator[BatchJob]) -> None:
+        while len(queue) < self._limit:
+            job = next(todo, None)
+            if job is None:
+                return
+            queue.append(pool.submit(self._decode, job))
+
+    def _decode(self, job: BatchJob) -> _Ready:
+        """Runs on a decode thread: decode, the caller's extra, and the tensor for split-step tasks."""
+        if job.error is not None:
+            return _Ready(job, None)
+        prepared = self.pipeline.prepare(job.path, job.model_id)
+        extra = self.extra(prepared) if self.extra is not None else None
+        task = prepared.task
+        if prepared.error is not None or not isinstance(task, BatchSteps) or not task.batch_dynamic:
+            return _Ready(job, prepared, extra=extra)
+        try:
+            with prepared.clock.stage("preprocess"):
+                tensor, context = task.preprocess(prepared.data)
+        except Exception as exc:
+            return _Ready(job, replace(prepared, data=None, error=item_error(job.path, exc)), extra=extra)
+        # The decoded input is not needed once its tensor exists: a bounded queue of tensors, not images.
+        return _Ready(job, replace(prepared, data=None), tensor, context, input_attributes(prepared.data), extra)
+
+    def _wait(self, future: Future[_Ready]) -> _Ready:
+        """The decoded file, looking for a cancel while a big one is still decoding."""
+        while True:
+            try:
+                return future.result(timeout=WAIT_S)
+            except FutureTimeout:
+                self.check_cancelled()
+
+    # -- model side (the calling thread) ----------------------------------------------------------
+
+    def _sizer(self, ready: _Ready) -> BatchSizer | None:
+        """The measuring sizer of this input's model, when its size is measured (not fixed)."""
+        task = ready.prepared.task if ready.prepared is not None else None
+        if self.batch_size is not None or task is None or ready.tensor is None:
+            return None
+        return self.pipeline.batch_sizes.sizer(task.card.id, task.session.report.choice)
+
+    def _size(self, ready: _Ready) -> int:
+        if ready.tensor is None:
+            return 1
+        sizer = self._sizer(ready)
+        return sizer.next_size() if sizer is not None else max(1, self.batch_size or 1)
+
+    def _run_group(self, group: list[_Ready], size: int) -> list[BatchOutput]:
+        head = group[0]
+        if head.tensor is None or head.prepared is None:
+            return [self._run_one(ready) for ready in group]
+        task = head.prepared.task
+        assert isinstance(task, BatchSteps)
+        n = len(group)
+        try:
+            stacked = head.tensor if n == 1 else np.concatenate([r.tensor for r in group if r.tensor is not None])
+            outputs, ms = task.infer(stacked)
+            if any(o.ndim == 0 or o.shape[0] != n for o in outputs):
+                raise ValueError(f"the model's outputs do not have a leading batch dimension of {n}")
+        except Exception as exc:
+            if n > 1:  # one bad input must not fail its neighbours: run each alone
+                return [out for ready in group for out in self._run_group([ready], 1)]
+            return [self._output(head, error=item_error(head.job.path, exc))]
+        sizer = self._sizer(head)
+        if sizer is not None and n == size:
+            sizer.record(n, ms / n)
+        return [self._finish_row(ready, task, [o[i : i + 1] for o in outputs], ms / n)
+                for i, ready in enumerate(group)]
+
+    def _finish_row(self, ready: _Ready, task: BatchSteps, outputs: list[np.ndarray], ms: float) -> BatchOutput:
+        assert ready.prepared is not None
+        clock = ready.prepared.clock
+        clock.add("inference", ms)  # the stacked run's time, shared evenly
+        try:
+            with clock.stage("postprocess"):
+                payload = task.postprocess(outputs, ready.context, **ready.job.options)
+        except Exception as exc:
+            return self._output(ready, error=item_error(ready.job.path, exc))
+        return self._output(ready, payload=payload)
+
+    def _output(self, ready: _Ready, payload: Any = None, error: str | None = None) -> BatchOutput:
+        assert ready.prepared is not None
+        result = self.pipeline.complete(ready.prepared, payload, ready.attributes, error)
+        return BatchOutput(ready.job, (result,), ready.extra)
+
+    def _run_one(self, ready: _Ready) -> BatchOutput:
+        """An input the model runs alone (a task without split steps, or one that failed to decode)."""
+        if ready.prepared is None:
+            return BatchOutput(ready.job, (ready.job.error_result(),), ready.extra)
+        return BatchOutput(ready.job, tuple(self.pipeline.finish(ready.prepared, **ready.job.options)), ready.extra)

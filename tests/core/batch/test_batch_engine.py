@@ -1,0 +1,189 @@
+"""The batch engine on the bundled classifier: order, stacked runs equal single runs, measured sizes,
+a bad file or a failing stack failing alone, honest timings, cancellation, and no thread left behind."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from desktop_app.core.batch import BatchJob
+from desktop_app.core.batch_engine import BatchEngine, BatchOutput
+from desktop_app.core.batch_sizing import BatchSizer
+from desktop_app.core.errors import Cancelled
+from desktop_app.core.models.registry import ModelRegistry
+from desktop_app.core.pipeline import Pipeline
+from desktop_app.core.results import ClassificationResult
+from desktop_app.core.runtime.session import SessionPool
+from desktop_app.core.tasks.classify import ClassifyTask
+from tests.conftest import MODELS, SAMPLES
+
+IMAGES = sorted(SAMPLES.glob("*.jpg"))
+MODEL = "efficientnet-lite0"
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    return Pipeline(ModelRegistry(MODELS, tmp_path_factory.mktemp("user")), SessionPool("cpu"))
+
+
+@pytest.fixture
+def task(pipeline: Pipeline) -> ClassifyTask:
+    found = pipeline.task(MODEL)
+    assert isinstance(found, ClassifyTask) and found.batch_dynamic
+    return found
+
+
+def copies(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        src = IMAGES[i % len(IMAGES)]
+        out.append(folder / f"{i:03d}-{src.name}")
+        shutil.copyfile(src, out[-1])
+    return out
+
+
+def jobs_for(paths: list[Path], **options: Any) -> list[BatchJob]:
+    return [BatchJob(i, p, "image", MODEL, dict(options)) for i, p in enumerate(paths)]
+
+
+def run_all(engine: BatchEngine, jobs: list[BatchJob]) -> list[BatchOutput]:
+    with closing(engine.run(jobs)) as outputs:
+        return list(outputs)
+
+
+def decode_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("batch-decode")]
+
+
+def record_stacks(monkeypatch: pytest.MonkeyPatch, task: ClassifyTask, fail_if: Any = None) -> list[int]:
+    """Wrap the task's session run: records each stack's size, optionally failing some stacks."""
+    sizes: list[int] = []
+    real = ClassifyTask.infer
+
+    def infer(tensor: np.ndarray) -> tuple[list[np.ndarray], float]:
+        sizes.append(int(tensor.shape[0]))
+        if fail_if is not None and fail_if(tensor):
+            raise RuntimeError("this stack holds a bad input")
+        return real(task, tensor)
+
+    monkeypatch.setattr(task, "infer", infer)
+    return sizes
+
+
+def test_stacked_runs_give_the_single_run_results_in_input_order(tmp_path: Path, pipeline: Pipeline,
+                                                                  task: ClassifyTask,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = copies(tmp_path, 10)
+    broken = tmp_path / "005-broken.jpg"
+    broken.write_bytes(b"not a jpeg at all")
+    paths.insert(5, broken)
+    single = [pipeline.run_path(p, MODEL, top_k=3)[0] for p in paths]
+    sizes = record_stacks(monkeypatch, task)
+    outputs = run_all(BatchEngine(pipeline, batch_size=4), jobs_for(paths, top_k=3))
+    assert [o.job.path for o in outputs] == paths
+    assert max(sizes) == 4 and sum(sizes) == len(paths) - 1  # the broken file never reached the model
+    for alone, output in zip(single, outputs):
+        (result,) = output.results
+        assert result.ok == alone.ok and result.source == alone.source
+        if not alone.ok:
+            assert result.error == alone.error and "broken" in str(result.error)
+            continue
+        assert isinstance(result.payload, ClassificationResult) and isinstance(alone.payload, ClassificationResult)
+        assert [c.index for c in result.payload.top] == [c.index for c in alone.payload.top]
+        assert np.allclose([c.score for c in result.payload.top], [c.score for c in alone.payload.top], atol=1e-4)
+        assert result.attributes == alone.attributes and result.provider == alone.provider
+    assert not decode_threads()
+
+
+def test_measured_size_probes_from_one_then_keeps_its_choice(tmp_path: Path, pipeline: Pipeline,
+                                                              task: ClassifyTask,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline.batch_sizes.clear()
+    sizes = record_stacks(monkeypatch, task)
+    outputs = run_all(BatchEngine(pipeline), jobs_for(copies(tmp_path, 40)))
+    assert len(outputs) == 40 and all(o.results[0].ok for o in outputs)
+    assert sizes[:8] == [1, 1, 2, 2, 4, 4, 8, 8]  # the first result never waits for a stack
+    sizer = pipeline.batch_sizes.sizer(MODEL, task.session.report.choice)
+    assert sizer.chosen in (1, 2, 4, 8) and set(sizer.timings()) == {1, 2, 4, 8}
+    assert set(sizes[8:-1]) == {sizer.chosen}  # the last stack may be short
+    sizes.clear()
+    run_all(BatchEngine(pipeline), jobs_for(copies(tmp_path / "again", 3)))
+    assert sizes[0] == min(3, sizer.chosen)  # measured once per (model, provider), then reused
+
+
+def test_the_sizer_picks_the_smallest_size_near_the_best_time() -> None:
+    sizer = BatchSizer((1, 2, 4), repeats=2, tolerance=0.05)
+    timed = {1: [10.0, 9.0], 2: [7.0, 6.0], 4: [6.2, 5.9]}
+    for size, samples in timed.items():
+        for ms in samples:
+            assert sizer.chosen is None and sizer.next_size() == size
+            sizer.record(size, ms)
+    assert sizer.chosen == 2 and sizer.next_size() == 2  # 4 is faster, but by less than 5 %
+    sizer.record(4, 0.1)
+    assert sizer.chosen == 2  # a decision stands
+
+
+def test_a_failing_stack_is_retried_one_by_one_so_only_the_bad_input_fails(tmp_path: Path, pipeline: Pipeline,
+                                                                          task: ClassifyTask,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = copies(tmp_path, 8)
+    black = tmp_path / "003-black.png"
+    cv2.imwrite(str(black), np.zeros((64, 64, 3), np.uint8))
+    paths[3] = black
+    black_tensor = task.preprocess(np.zeros((64, 64, 3), np.uint8))[0][0]
+    sizes = record_stacks(monkeypatch, task,
+                          fail_if=lambda t: any(np.array_equal(row, black_tensor) for row in t))
+    outputs = run_all(BatchEngine(pipeline, batch_size=4), jobs_for(paths))
+    assert [o.job.path for o in outputs] == paths
+    assert [o.results[0].ok for o in outputs] == [i != 3 for i in range(8)]
+    assert "bad input" in str(outputs[3].results[0].error)
+    assert sizes == [4, 1, 1, 1, 1, 4]  # the failed stack of four, its four retries, then the next stack
+
+
+def test_a_stacked_run_shares_its_inference_time_per_input(tmp_path: Path, pipeline: Pipeline, task: ClassifyTask,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    real = ClassifyTask.infer
+    monkeypatch.setattr(task, "infer", lambda tensor: (real(task, tensor)[0], 80.0))
+    outputs = run_all(BatchEngine(pipeline, batch_size=4), jobs_for(copies(tmp_path, 4)))
+    timings = [o.results[0].timings for o in outputs]
+    assert all(t is not None and t.inference_ms == pytest.approx(20.0) for t in timings)
+    assert all(t is not None and t.decode_ms > 0 and t.preprocess_ms > 0 for t in timings)
+
+
+def test_cancel_stops_between_stacks_and_joins_the_decode_threads(tmp_path: Path, pipeline: Pipeline) -> None:
+    stop = threading.Event()
+
+    def check() -> None:
+        if stop.is_set():
+            raise Cancelled()
+
+    engine = BatchEngine(pipeline, batch_size=2, decode_threads=2, check_cancelled=check)
+    seen = []
+    with pytest.raises(Cancelled), closing(engine.run(jobs_for(copies(tmp_path, 30)))) as outputs:
+        for output in outputs:
+            seen.append(output)
+            if len(seen) == 3:
+                stop.set()
+    assert 3 <= len(seen) < 30
+    assert not decode_threads()
+
+
+def test_a_job_that_cannot_run_and_a_csv_run_item_by_item(tmp_path: Path, pipeline: Pipeline) -> None:
+    csv_path = SAMPLES / "adult-test-sample.csv"
+    jobs = [BatchJob(0, IMAGES[0], "image", MODEL, {}),
+            BatchJob(1, tmp_path / "gone.mp3", None, "", error="gone.mp3: not an image, audio or CSV file"),
+            BatchJob(2, csv_path, "table", "adult-income", {}),
+            BatchJob(3, IMAGES[1], "image", MODEL, {})]
+    outputs = run_all(BatchEngine(pipeline, batch_size=4, extra=lambda prepared: prepared.path.name), jobs)
+    assert [o.job.index for o in outputs] == [0, 1, 2, 3]
+    assert not outputs[1].results[0].ok and "not an image" in str(outputs[1].results[0].error)
+    assert len(outputs[2].results) > 1 and [r.row for r in outputs[2].results][:2] == [1, 2]
+    assert outputs[0].extra == IMAGES[0].name and outputs[1].extra is None
