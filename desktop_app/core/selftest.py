@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.paths import resource_path
 from desktop_app.core.pipeline import Pipeline
-from desktop_app.core.results import ClassificationResult, DetectionResult, RawResult, Result, VadResult
 from desktop_app.core.runtime import health
 
 
@@ -27,19 +26,6 @@ class Check:
         return f"{'PASS' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
 
 
-def _describe(result: Result) -> str:
-    payload = result.payload
-    if isinstance(payload, ClassificationResult):
-        return f"{payload.best.label} {payload.best.score:.2f}"
-    if isinstance(payload, DetectionResult):
-        return f"{len(payload.detections)} face(s)"
-    if isinstance(payload, VadResult):
-        return f"{len(payload.segments)} speech segment(s)"
-    if isinstance(payload, RawResult):
-        return f"{len(payload.outputs)} output(s)"
-    return "ok"
-
-
 def check_model(pipeline: Pipeline, card: ModelCard) -> Check:
     """Hash check, session, one run on the card's sample input (the run must produce something)."""
     name = f"model {card.id}"
@@ -53,9 +39,8 @@ def check_model(pipeline: Pipeline, card: ModelCard) -> Check:
     if not results or bad:
         return Check(name, False, bad[0].error or "failed" if bad else "no result")
     first = results[0]
-    produced = _describe(first)
-    empty = (isinstance(first.payload, DetectionResult) and not first.payload.detections) or (
-        isinstance(first.payload, VadResult) and not first.payload.segments)
+    produced = first.payload.describe() if first.payload is not None else "ok"
+    empty = first.payload is not None and first.payload.is_empty()
     provider = first.provider.used_short if first.provider else "?"
     detail = f"{produced} on {card.sample} [{provider}, {first.timings.total_ms:.0f} ms]"
     if len(results) > 1:

@@ -1,16 +1,31 @@
-"""Results as plain JSON-able dicts: the CLI's `--json` lines and the app's exports use the same shape."""
+"""Results as plain JSON-able dicts: the CLI's `--json` lines and the app's exports use the same shape.
+
+The task's own fields come from the payload (`Payload.json_fields`); a failed item gets the empty fields
+of the payload type its task registers, so every line of one task has the same keys."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from desktop_app.core.results import (
-    ClassificationResult,
-    DetectionResult,
-    RawResult,
-    Result,
-    VadResult,
-)
+from desktop_app.core.payloads import ExportValue
+from desktop_app.core.results import Result
+from desktop_app.core.tasks.base import payload_type_for
+
+
+def payload_json_fields(result: Result) -> dict[str, Any]:
+    """The task's fields of a Result: its payload's, or the task's empty ones when there is no payload."""
+    if result.payload is not None:
+        return result.payload.json_fields()
+    payload_type = payload_type_for(result.task)
+    return payload_type.empty_json_fields() if payload_type is not None else {}
+
+
+def payload_export_fields(result: Result) -> dict[str, ExportValue]:
+    """The CSV columns a Result's task fills: its payload's, or the task's empty ones."""
+    if result.payload is not None:
+        return result.payload.export_fields()
+    payload_type = payload_type_for(result.task)
+    return payload_type.empty_export_fields() if payload_type is not None else {}
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:
@@ -24,26 +39,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     }
     if result.row is not None:
         out["row"] = result.row
-    payload = result.payload
-    if isinstance(payload, ClassificationResult):
-        out["top"] = [c.to_dict() for c in payload.top]
-        if payload.true_label is not None:
-            out["true_label"] = payload.true_label
-    elif isinstance(payload, DetectionResult):
-        out["detections"] = [d.to_dict() for d in payload.detections]
-        out["image_size"] = [payload.width, payload.height]
-    elif isinstance(payload, VadResult):
-        out["segments"] = [s.to_dict() for s in payload.segments]
-        out["duration_s"] = round(payload.duration_s, 3)
-    elif isinstance(payload, RawResult):
-        out["inputs"] = [t.to_dict() for t in payload.inputs]
-        out["outputs"] = [t.to_dict() for t in payload.outputs]
-    elif result.task == "classify" or result.task == "tabular" or result.task == "emotion":
-        out["top"] = []
-    elif result.task == "detect-faces":
-        out["detections"] = []
-    elif result.task == "vad":
-        out["segments"] = []
+    out.update(payload_json_fields(result))
     if result.attributes:
         out["groups"] = [{"attribute": a, "value": v, "provenance": p} for a, v, p in result.attributes]
     if result.provider and result.provider.fallback_reason:
@@ -57,25 +53,6 @@ def result_summary(result: Result) -> str:
     name = result.source if result.row is None else f"{result.source} row {result.row}"
     if not result.ok:
         return f"{name}: FAILED: {result.error}"
-    payload = result.payload
     where = f"[{result.provider.used_short if result.provider else '?'}, {result.timings.total_ms:.1f} ms]"
-    if isinstance(payload, ClassificationResult):
-        body = ", ".join(f"{c.label} {c.score:.3f}" for c in payload.top)
-        if payload.true_label is not None:
-            body += f" (true: {payload.true_label})"
-    elif isinstance(payload, DetectionResult):
-        parts = []
-        for d in payload.detections:
-            x1, y1, x2, y2 = d.box
-            emo = f" {d.emotion.label} {d.emotion.score:.2f}" if d.emotion else ""
-            parts.append(f"{d.label} {d.score:.2f} at ({x1:.0f},{y1:.0f})-({x2:.0f},{y2:.0f}){emo}")
-        body = f"{len(payload.detections)} found" + (": " + "; ".join(parts) if parts else "")
-    elif isinstance(payload, VadResult):
-        segs = ", ".join(f"{s.start_s:.2f}-{s.end_s:.2f}s" for s in payload.segments)
-        body = f"{len(payload.segments)} speech segment(s) in {payload.duration_s:.2f} s" + (f": {segs}" if segs else "")
-    elif isinstance(payload, RawResult):
-        body = "; ".join(f"{t.name} {t.dtype}{list(t.shape)} mean={t.mean if t.mean is None else round(t.mean, 4)}"
-                         for t in payload.outputs)
-    else:
-        body = "ok"
+    body = result.payload.summary() if result.payload is not None else "ok"
     return f"{name}: {body} {where}"

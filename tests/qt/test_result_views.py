@@ -24,8 +24,12 @@ from desktop_app.core.results import (
     VadResult,
 )
 from desktop_app.core.runtime.session import ProviderReport
+from desktop_app.qt.results.qt_classification_view import QtClassificationView, QtTabularView
+from desktop_app.qt.results.qt_detection_view import QtDetectionView
 from desktop_app.qt.results.qt_image import qimage_from_array
+from desktop_app.qt.results.qt_raw_view import QtRawView
 from desktop_app.qt.results.qt_result_view import QtResultView
+from desktop_app.qt.results.qt_vad_view import QtVadView
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "resources" / "samples"
@@ -73,7 +77,7 @@ def test_classification_on_the_cat_shows_the_top_label(view, pipeline, qtbot) ->
     assert result.ok, result.error
     view.show_result(result, load_image(SAMPLES / "cat-chelsea.jpg"))
     assert view.current_page == "classification"
-    page = view.classification
+    page = view.page_view(QtClassificationView)
     assert page.top_label.text().startswith(result.payload.best.label)
     assert [label for label, _ in page.bars.rows()] == [s.label for s in result.payload.top]
     assert page.canvas.isVisible() and page.canvas.has_image()
@@ -90,7 +94,7 @@ def test_classification_by_hand_shows_bars_and_true_label(view) -> None:  # type
     top = (ClassScore(1, "dog", 0.7), ClassScore(0, "cat", 0.3))
     result = Result("pet.png", True, "m", timings=TIMINGS, payload=ClassificationResult(top, 2, true_label="cat"))
     view.show_result(result, np.zeros((40, 60, 3), np.uint8))
-    page = view.classification
+    page = view.page_view(QtClassificationView)
     assert page.top_label.text() == "dog — 70.0%"
     assert page.bars.rows() == [("dog", "70.0%"), ("cat", "30.0%")]
     assert "cat" in page.truth_label.text() and "✗" in page.truth_label.text()
@@ -102,11 +106,11 @@ def test_tabular_row_shows_prediction_true_label_and_row(view, pipeline) -> None
     result = results[0]
     view.show_result(result, None)
     assert view.current_page == "tabular"
-    assert view.tabular.predicted_label.text().startswith(f"Predicted: {result.payload.best.label}")
-    assert result.payload.true_label in view.tabular.truth_label.text()
-    assert "✓" in view.tabular.truth_label.text() or "✗" in view.tabular.truth_label.text()
+    assert view.page_view(QtTabularView).predicted_label.text().startswith(f"Predicted: {result.payload.best.label}")
+    assert result.payload.true_label in view.page_view(QtTabularView).truth_label.text()
+    assert "✓" in view.page_view(QtTabularView).truth_label.text() or "✗" in view.page_view(QtTabularView).truth_label.text()
     assert view.header.source_label.text() == "adult-test-sample.csv · row 1"
-    assert len(view.tabular.bars.rows()) == 2
+    assert len(view.page_view(QtTabularView).bars.rows()) == 2
 
 
 def test_detection_slider_filters_the_astronaut_face(view, pipeline, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -115,7 +119,7 @@ def test_detection_slider_filters_the_astronaut_face(view, pipeline, qtbot) -> N
     (face,) = result.payload.detections
     assert face.score == pytest.approx(0.93, abs=0.01) and face.emotion is not None
     view.show_result(result, load_image(SAMPLES / "portrait-astronaut.jpg"))
-    page = view.detection
+    page = view.page_view(QtDetectionView)
     assert view.current_page == "detection"
     assert page.threshold == 0.5 and page.count_label.text() == "1 of 1 face above 0.50"
     page.set_threshold(0.95)
@@ -132,7 +136,7 @@ def test_detection_slider_filters_the_astronaut_face(view, pipeline, qtbot) -> N
 
 def test_detection_count_and_keyboard_slider(view, qtbot) -> None:  # type: ignore[no-untyped-def]
     view.show_result(_detections(0.93, 0.6, 0.3), np.full((300, 400, 3), 120, np.uint8))
-    page = view.detection
+    page = view.page_view(QtDetectionView)
     page.set_threshold(0.5)
     assert page.count_label.text() == "2 of 3 faces above 0.50"
     page.slider.setFocus()
@@ -152,7 +156,7 @@ def test_detection_count_and_keyboard_slider(view, qtbot) -> None:  # type: igno
 
 def test_detection_toggles_switch_layers(view) -> None:  # type: ignore[no-untyped-def]
     view.show_result(_detections(0.9), np.full((300, 400, 3), 200, np.uint8))
-    page = view.detection
+    page = view.page_view(QtDetectionView)
     page.landmarks_check.setChecked(False)
     page.labels_check.setChecked(False)
     assert page.canvas.show_boxes and not page.canvas.show_landmarks and not page.canvas.show_labels
@@ -163,7 +167,7 @@ def test_detection_toggles_switch_layers(view) -> None:  # type: ignore[no-untyp
 
 def test_downscaled_preview_maps_boxes_like_the_original(view) -> None:  # type: ignore[no-untyped-def]
     result = _detections(0.9, width=800, height=600)
-    canvas = view.detection.canvas
+    canvas = view.page_view(QtDetectionView).canvas
     view.show_result(result, np.zeros((600, 800, 3), np.uint8))
     full_rect = canvas.box_rect(result.payload.detections[0])
     view.show_result(result, np.zeros((150, 200, 3), np.uint8))  # a quarter-size preview
@@ -204,7 +208,7 @@ def test_provider_fallback_is_shown_with_its_reason(view) -> None:  # type: igno
     assert "⚠" in view.header.model_label.text() and "CPU" in view.header.model_label.text()
     assert view.header.fallback_label.isVisible()
     assert "no GPU" in view.header.fallback_label.text()
-    assert not view.classification.canvas.isVisible()  # no picture -> no empty picture box
+    assert not view.page_view(QtClassificationView).canvas.isVisible()  # no picture -> no empty picture box
 
 
 def test_vad_result_lists_its_segments(view) -> None:  # type: ignore[no-untyped-def]
@@ -213,7 +217,7 @@ def test_vad_result_lists_its_segments(view) -> None:  # type: ignore[no-untyped
     result = Result("speech.wav", True, "silero-vad", provider=CPU, timings=TIMINGS,
                     payload=VadResult(segments, probs, 0.032, 10.24), task="vad")
     view.show_result(result, None)
-    page = view.vad
+    page = view.page_view(QtVadView)
     assert view.current_page == "vad"
     assert page.table.rowCount() == 3
     assert [page.table.item(r, 1).text() for r in range(3)] == ["0.99 s", "5.50 s", "7.60 s"]
@@ -227,7 +231,7 @@ def test_raw_result_shows_the_tensor_rows(view) -> None:  # type: ignore[no-unty
     outputs = (TensorSummary("logits", "float32", (1, 1000), -5.5, 12.25, 0.0, 2.0, (1.5, -2.0, 3.25)),
                TensorSummary("label", "string", (1,), None, None, None, None))
     view.show_result(Result("x.png", True, "raw-model", payload=RawResult(inputs, outputs), task="raw"), None)
-    table = view.raw.table
+    table = view.page_view(QtRawView).table
     assert view.current_page == "raw"
     assert table.rowCount() == 3
     assert [table.item(r, 1).text() for r in range(3)] == ["input", "logits", "label"]

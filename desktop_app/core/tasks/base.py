@@ -11,6 +11,7 @@ from typing import Any, ClassVar, TypeVar
 
 from desktop_app.core.errors import TaskError
 from desktop_app.core.models.card import ModelCard
+from desktop_app.core.payloads import Payload
 from desktop_app.core.runtime.session import ModelSession, SessionPool
 
 
@@ -33,9 +34,11 @@ class StageClock:
 
 
 class Task(ABC):
-    """A model plus the pre- and post-processing its card describes. Subclasses set `name`."""
+    """A model plus the pre- and post-processing its card describes. Subclasses set `name` and
+    `payload_type` (the class `run` returns, which presents results, even for a failed item)."""
 
     name: ClassVar[str]
+    payload_type: ClassVar[type[Payload]]
     #: What the task accepts from files: "image", "audio", "table" or "any".
     input_kind: ClassVar[str] = "any"
 
@@ -70,6 +73,10 @@ def task_class(name: str) -> type[Task]:
         raise TaskError(f"unknown task {name!r}; known tasks: {', '.join(sorted(TASKS))}") from None
 
 
+def payload_type_for(name: str | None) -> type[Payload] | None:
+    """The payload class a registered task produces; None for an unknown or missing task name."""
+    cls = TASKS.get(name) if name is not None else None
+    return cls.payload_type if cls is not None else None
 
 
 def option_or_card(options: dict[str, Any], key: str, card: ModelCard, threshold: str, default: float) -> float:

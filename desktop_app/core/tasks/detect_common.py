@@ -32,6 +32,7 @@ class ObjectDetectorTask(Task):
     """Image -> labelled boxes. Subclasses turn raw outputs into boxes in model-input pixels."""
 
     input_kind = "image"
+    payload_type = DetectionResult
 
     def __init__(self, card: ModelCard, session: ModelSession, pool: SessionPool | None = None) -> None:
         super().__init__(card, session, pool)

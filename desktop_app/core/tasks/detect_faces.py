@@ -80,6 +80,7 @@ class DetectFacesTask(Task):
 
     name = "detect-faces"
     input_kind = "image"
+    payload_type = DetectionResult
 
     def __init__(self, card: ModelCard, session: ModelSession, pool: SessionPool | None = None) -> None:
         super().__init__(card, session, pool)

@@ -60,6 +60,7 @@ class RawTask(Task):
 
     name = "raw"
     input_kind = "any"
+    payload_type = RawResult
 
     def decode(self, path: Path) -> dict[str, np.ndarray]:
         if path.suffix.lower() != ".npy":

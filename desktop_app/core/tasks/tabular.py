@@ -46,6 +46,7 @@ class TabularTask(Task):
 
     name = "tabular"
     input_kind = "table"
+    payload_type = ClassificationResult
 
     def __init__(self, card: ModelCard, session: ModelSession, pool: SessionPool | None = None) -> None:
         super().__init__(card, session, pool)

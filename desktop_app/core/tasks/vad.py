@@ -178,6 +178,7 @@ class VadTask(Task):
 
     name = "vad"
     input_kind = "audio"
+    payload_type = VadResult
 
     def __init__(self, card: ModelCard, session: ModelSession, pool: SessionPool | None = None) -> None:
         super().__init__(card, session, pool)

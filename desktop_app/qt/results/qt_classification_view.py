@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.results import ClassificationResult, Result
 from desktop_app.qt.results.qt_image import QtImageCanvas, qimage_from_array
+from desktop_app.qt.results.qt_payload_view import QtPayloadView
 from desktop_app.qt.results.qt_score_bars import QtScoreBars, percent
 
 
@@ -43,8 +44,11 @@ def _plain(name: str) -> QLabel:
     return label
 
 
-class QtClassificationView(QWidget):
+class QtClassificationView(QtPayloadView):
     """Image classification: the picture (scaled to fit) above the best class and the top-k bars."""
+
+    page = "classification"
+    payload_type = ClassificationResult
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,8 +84,11 @@ class QtClassificationView(QWidget):
         self.truth_label.setVisible(bool(truth))
 
 
-class QtTabularView(QWidget):
+class QtTabularView(QtPayloadView):
     """A CSV row's prediction: the predicted class, the true label (✓/✗) and every class's bar."""
+
+    page = "tabular"
+    payload_type = ClassificationResult
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 from desktop_app.core.results import DetectionResult, Result
 from desktop_app.qt.results.qt_detection_canvas import QtDetectionCanvas
 from desktop_app.qt.results.qt_image import qimage_from_array
+from desktop_app.qt.results.qt_payload_view import QtPayloadView
 
 SLIDER_MIN, SLIDER_MAX = 5, 100  # hundredths: 0.05 .. 1.00
 DEFAULT_THRESHOLD = 0.5
@@ -24,8 +25,11 @@ def count_text(shown: int, total: int, nouns: set[str], threshold: float) -> str
     return f"{shown} of {total} {plural} above {threshold:.2f}"
 
 
-class QtDetectionView(QWidget):
+class QtDetectionView(QtPayloadView):
     """The detection page; the threshold is kept from one result to the next (it is a viewing filter)."""
+
+    page = "detection"
+    payload_type = DetectionResult
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.results import RawResult, Result, TensorSummary
+from desktop_app.qt.results.qt_payload_view import QtPayloadView
 
 
 def number(value: float | None) -> str:
@@ -28,8 +29,11 @@ def tensor_cells(kind: str, t: TensorSummary) -> tuple[str, ...]:
     return (kind, t.name, t.dtype, shape, number(t.min), number(t.max), number(t.mean), number(t.std), head)
 
 
-class QtRawView(QWidget):
+class QtRawView(QtPayloadView):
     """A table with one row per tensor: inputs first, then outputs."""
+
+    page = "raw"
+    payload_type = RawResult
 
     COLUMNS = ("", "Name", "Type", "Shape", "Min", "Max", "Mean", "Std", "First values")
     NUMERIC = range(4, 8)

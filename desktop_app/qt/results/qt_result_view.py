@@ -1,32 +1,33 @@
 """The result view: a header (input, model, provider, timings) over a stack with one page per kind of
-result, chosen from the payload's type, and an inline page for errors."""
+result, chosen from the payload's type, and an inline page for errors.
+
+Each page class names its `page` and the `payload_type` it shows; a new task adds its view to
+PAYLOAD_VIEWS (or ROW_VIEWS for CSV rows) and nothing else here changes."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TypeVar
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop_app.core.results import ClassificationResult, DetectionResult, RawResult, Result, VadResult
+from desktop_app.core.results import Result
 from desktop_app.qt.results.qt_classification_view import QtClassificationView, QtTabularView
 from desktop_app.qt.results.qt_detection_view import QtDetectionView
 from desktop_app.qt.results.qt_image import error_colour
+from desktop_app.qt.results.qt_payload_view import QtPayloadView
 from desktop_app.qt.results.qt_raw_view import QtRawView
 from desktop_app.qt.results.qt_result_header import QtResultHeader
 from desktop_app.qt.results.qt_vad_view import QtVadView
 
-#: Page per payload type; a ClassificationResult from a CSV row goes to "tabular" instead.
-PAGE_FOR_PAYLOAD: dict[type, str] = {ClassificationResult: "classification", DetectionResult: "detection",
-                                     VadResult: "vad", RawResult: "raw"}
-
-
-class ResultPage(Protocol):
-    """A page of the stack that can show one kind of Result."""
-
-    def show_result(self, result: Result, image: np.ndarray | None = None) -> None: ...
+#: One page per payload type (a file's result); ROW_VIEWS take precedence for CSV rows.
+PAYLOAD_VIEWS: tuple[type[QtPayloadView], ...] = (QtClassificationView, QtDetectionView, QtVadView, QtRawView)
+ROW_VIEWS: tuple[type[QtPayloadView], ...] = (QtTabularView,)
+PAGE_FOR_PAYLOAD: dict[type, str] = {view.payload_type: view.page for view in PAYLOAD_VIEWS}
+PAGE_FOR_ROW_PAYLOAD: dict[type, str] = {view.payload_type: view.page for view in ROW_VIEWS}
+V = TypeVar("V", bound=QtPayloadView)
 
 
 def plain_error(text: str | None) -> str:
@@ -45,10 +46,12 @@ def page_name(result: Result) -> str:
         return "error"
     if result.payload is None:
         return "empty"
-    name = PAGE_FOR_PAYLOAD.get(type(result.payload), "empty")
-    if name == "classification" and (result.task == "tabular" or result.row is not None):
-        return "tabular"
-    return name
+    payload_type = type(result.payload)
+    if result.task == "tabular" or result.row is not None:
+        name = PAGE_FOR_ROW_PAYLOAD.get(payload_type)
+        if name is not None:
+            return name
+    return PAGE_FOR_PAYLOAD.get(payload_type, "empty")
 
 
 def _message_label(name: str) -> QLabel:
@@ -79,25 +82,20 @@ class QtResultView(QWidget):
         font = self.error_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.error_label.setFont(font)
-        self.classification = QtClassificationView()
-        self.tabular = QtTabularView()
-        self.detection = QtDetectionView()
-        self.vad = QtVadView()
-        self.raw = QtRawView()
-        self.views: dict[str, ResultPage] = {
-            "classification": self.classification, "tabular": self.tabular, "detection": self.detection,
-            "vad": self.vad, "raw": self.raw,
-        }
-        self.pages: dict[str, QWidget] = {
-            "empty": self.empty_label, "error": self.error_label, "classification": self.classification,
-            "tabular": self.tabular, "detection": self.detection, "vad": self.vad, "raw": self.raw,
-        }
+        self.views: dict[str, QtPayloadView] = {cls.page: cls() for cls in PAYLOAD_VIEWS + ROW_VIEWS}
+        self.pages: dict[str, QWidget] = {"empty": self.empty_label, "error": self.error_label, **self.views}
         for page in self.pages.values():
             self.stack.addWidget(page)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
         self._recolour()
+
+    def page_view(self, view_class: type[V]) -> V:
+        """The page of one view class, typed (for callers and tests that know which kind they show)."""
+        view = next(v for v in self.views.values() if type(v) is view_class)
+        assert isinstance(view, view_class)
+        return view
 
     @property
     def current_page(self) -> str:

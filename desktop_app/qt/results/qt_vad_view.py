@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.results import Result, VadResult
+from desktop_app.qt.results.qt_payload_view import QtPayloadView
 
 SEGMENT_COLOUR = QColor(40, 170, 90)  # speech segments: green, distinct from the palette-blue curve
 
@@ -144,8 +145,11 @@ class QtVadTimeline(QWidget):
             t += step
 
 
-class QtVadView(QWidget):
+class QtVadView(QtPayloadView):
     """The VAD page: summary line, timeline, and a table of segments (start, end, length, score)."""
+
+    page = "vad"
+    payload_type = VadResult
 
     COLUMNS = ("#", "Start", "End", "Length", "Mean score")
 

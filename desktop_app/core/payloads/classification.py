@@ -1,0 +1,80 @@
+"""Classification payload: top-k classes, best first (images, CSV rows, face expressions)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_app.core.payloads.protocol import ExportValue
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    """One class with its probability."""
+
+    index: int
+    label: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "index": self.index, "score": round(float(self.score), 6)}
+
+
+@dataclass(frozen=True)
+class ClassificationResult:
+    """Top-k classes, best first, with the number of classes and the input's true label if known."""
+
+    top: tuple[ClassScore, ...]
+    num_classes: int
+    true_label: str | None = None
+
+    @property
+    def best(self) -> ClassScore:
+        return self.top[0]
+
+    def summary(self) -> str:
+        body = ", ".join(f"{c.label} {c.score:.3f}" for c in self.top)
+        if self.true_label is not None:
+            body += f" (true: {self.true_label})"
+        return body
+
+    def label(self, task: str | None) -> str:
+        return self.best.label if self.top else "no classes"
+
+    def score(self) -> float | None:
+        return float(self.best.score) if self.top else None
+
+    def tooltip(self) -> str:
+        lines = [f"{c.label}: {c.score:.3f}" for c in self.top]
+        if self.true_label is not None:
+            lines.append(f"true label: {self.true_label}")
+        return "\n".join(lines)
+
+    def json_fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"top": [c.to_dict() for c in self.top]}
+        if self.true_label is not None:
+            out["true_label"] = self.true_label
+        return out
+
+    @classmethod
+    def empty_json_fields(cls) -> dict[str, Any]:
+        return {"top": []}
+
+    def export_fields(self) -> dict[str, ExportValue]:
+        top = [c.to_dict() for c in self.top]
+        return {"top1_label": top[0]["label"] if top else "", "top1_score": top[0]["score"] if top else "",
+                "topk": json.dumps(top, ensure_ascii=False)}
+
+    @classmethod
+    def empty_export_fields(cls) -> dict[str, ExportValue]:
+        return {"top1_label": "", "top1_score": "", "topk": "[]"}
+
+    def monitor_predictions(self, emotion_classes: int) -> tuple[ClassificationResult, ...]:
+        return (self,)
+
+    def is_empty(self) -> bool:
+        return not self.top
+
+    def describe(self) -> str:
+        return f"{self.best.label} {self.best.score:.2f}" if self.top else "no classes"
