@@ -4,12 +4,14 @@ imports (queued, never cancelling each other) and the provider health check; cac
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.inspect import ModelInfo
 from desktop_app.core.models.registry import ModelRegistry
+from desktop_app.core.pipeline import one_line
 from desktop_app.qt.models.qt_model_workers import (
     HealthWorker,
     ImportOutcome,
@@ -19,7 +21,7 @@ from desktop_app.qt.models.qt_model_workers import (
     VerifyStatus,
     VerifyWorker,
 )
-from desktop_app.qt.qt_workers import WorkerController
+from desktop_app.qt.qt_workers import WorkerController, failure_line
 
 
 class QtModelController(QObject):
@@ -31,6 +33,7 @@ class QtModelController(QObject):
     imports_done = Signal()  # the import queue is empty
     health_checked = Signal(object)  # tuple[ProviderHealth, ...]
     health_failed = Signal(str)
+    failed = Signal(str)  # one line: which job failed and why (verification, inspection, import)
 
     def __init__(self, registry: ModelRegistry, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +43,7 @@ class QtModelController(QObject):
         self.import_control = WorkerController("model-import", self)
         self.health_control = WorkerController("provider-health", self)
         self._pending_imports: list[Path] = []
+        self._import_cards: dict[Path, dict[str, Any]] = {}
         self._infos: dict[str, ModelInfo] = {}
         self._closed = False
 
@@ -59,7 +63,7 @@ class QtModelController(QObject):
             return
         worker = VerifyWorker(self.registry, cards)
         worker.verified.connect(self._relay_verified)
-        self.verify_control.start(worker)
+        self.verify_control.start(worker, on_failed=lambda exc: self._relay_failure("verification failed", exc))
 
     @Slot(object)
     def _relay_verified(self, status: VerifyStatus) -> None:
@@ -78,7 +82,7 @@ class QtModelController(QObject):
             return
         worker = InspectWorker(card.id, card.path)
         worker.inspected.connect(self._on_inspected)
-        self.inspect_control.start(worker)
+        self.inspect_control.start(worker, on_failed=lambda exc: self._relay_failure("inspection failed", exc))
 
     def forget(self, model_id: str) -> None:
         self._infos.pop(model_id, None)
@@ -93,11 +97,12 @@ class QtModelController(QObject):
 
     # -- import --------------------------------------------------------------------------------
 
-    def import_paths(self, paths: list[Path]) -> None:
-        """Queue files for import; each is imported on its own, in order, after those already queued."""
+    def import_paths(self, paths: list[Path], card: dict[str, Any] | None = None) -> None:
+        """Queue files for import (with these card fields, e.g. task and [image]); each on its own, in order."""
         if self._closed or not paths:
             return
         self._pending_imports.extend(Path(p) for p in paths)
+        self._import_cards.update({Path(p): dict(card or {}) for p in paths})
         if not self.import_control.busy:
             self._start_next_import()
 
@@ -105,10 +110,10 @@ class QtModelController(QObject):
         if self._closed or not self._pending_imports:
             return
         batch, self._pending_imports = self._pending_imports, []
-        worker = ImportWorker(self.registry, batch)
+        worker = ImportWorker(self.registry, batch, {p: self._import_cards.pop(p, {}) for p in batch})
         worker.imported.connect(self._relay_imported)
         worker.finished.connect(self._on_import_finished)
-        self.import_control.start(worker)
+        self.import_control.start(worker, on_failed=lambda exc: self._relay_failure("import failed", exc))
 
     @Slot(object)
     def _relay_imported(self, outcome: ImportOutcome) -> None:
@@ -132,23 +137,26 @@ class QtModelController(QObject):
             return
         worker = HealthWorker()
         worker.checked.connect(self._relay_health)
-        worker.failed.connect(self._relay_health_failure)
-        self.health_control.start(worker)
+        self.health_control.start(worker, on_failed=self._relay_health_failure)
 
     @Slot(object)
     def _relay_health(self, results: object) -> None:
         if not self._closed:
             self.health_checked.emit(results)
 
-    @Slot(object)
-    def _relay_health_failure(self, exc: object) -> None:
+    def _relay_health_failure(self, exc: BaseException) -> None:
         if not self._closed:
-            self.health_failed.emit(str(exc) or type(exc).__name__)
+            self.health_failed.emit(one_line(exc))
+
+    def _relay_failure(self, what: str, exc: BaseException) -> None:
+        if not self._closed:
+            self.failed.emit(failure_line(what, exc))
 
     # -- shutdown ------------------------------------------------------------------------------
 
-    def shutdown(self) -> bool:
-        """Drop queued imports, cancel and join every worker; True when no thread is left running."""
+    def shutdown(self) -> None:
+        """Drop queued imports and stop every worker (their threads end on their own)."""
         self._closed = True
         self._pending_imports.clear()
-        return all([control.stop() for control in self.controls])
+        for control in self.controls:
+            control.stop()

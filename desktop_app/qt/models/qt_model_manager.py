@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
@@ -239,15 +239,16 @@ class QtModelManager(QtModelManagerView):
         if files:
             self.import_paths([Path(f) for f in files])
 
-    def import_paths(self, paths: list[Path]) -> None:
-        """Import each file in a worker; every file succeeds or fails on its own."""
+    def import_paths(self, paths: list[Path], card: dict[str, Any] | None = None) -> None:
+        """Import each file in a worker (`card`: card fields such as task and [image]; default a raw model);
+        every file succeeds or fails on its own."""
         if not paths:
             return
         self._import_errors.clear()
         self.show_error("")
         self.import_button.setEnabled(False)
         self.message.emit(f"importing {len(paths)} model(s)…")
-        self.controller.import_paths(list(paths))
+        self.controller.import_paths(list(paths), card)
 
     def _on_imported(self, outcome: ImportOutcome) -> None:
         if outcome.model_id is None:

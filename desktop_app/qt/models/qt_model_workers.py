@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Signal
 
@@ -117,16 +118,18 @@ class ImportWorker(Worker):
 
     imported = Signal(object)  # ImportOutcome
 
-    def __init__(self, registry: ModelRegistry, paths: list[Path]) -> None:
+    def __init__(self, registry: ModelRegistry, paths: list[Path],
+                 cards: dict[Path, dict[str, Any]] | None = None) -> None:
         super().__init__()
         self.registry = registry
         self.paths = list(paths)
+        self.cards = dict(cards or {})  # card fields given for a file (task, [image], ...); default: a raw model
 
     def work(self) -> None:
         for path in self.paths:
             self.check_cancelled()
             try:
-                card = self.registry.import_model(path)
+                card = self.registry.import_model(path, card_overrides=self.cards.get(path))
             except AppError as exc:
                 self.imported.emit(ImportOutcome(path, None, str(exc)))
             except Exception as exc:  # an unexpected failure on one file is still one line
