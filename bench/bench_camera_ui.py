@@ -95,7 +95,7 @@ def main() -> int:
     bare_ms: list[float] = []
     steady: list[LiveFrame] = []
     ratios: list[float] = []
-    in_flight: list[int] = []  # frames in flight at the end of each round
+    max_in_flight: list[int] = []  # the most frames in flight at the end of each round
     span = elapsed = 0.0
     seconds = args.seconds / args.rounds
     for _ in range(args.rounds):
@@ -110,7 +110,7 @@ def main() -> int:
         run_loop(SETTLE_S + seconds)
         end = time.perf_counter()
         worker = panel.controller.worker
-        in_flight.append(worker.detector.in_flight if worker is not None else 0)
+        max_in_flight.append(worker.detector.max_in_flight if worker is not None else 0)
         ticker.stop()
         panel.stop()
         while panel.running:
@@ -142,7 +142,7 @@ def main() -> int:
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     print(f"bare model loop        : {bare_fps:6.1f} FPS  (p50 {bare_p50:6.1f} ms, p95 {bare_p95:6.1f} ms)")
     print(f"panel processed        : {processed_fps:6.1f} FPS  ({len(processed)} frames, {len(display_ms)} painted, "
-          f"UI-skipped {stats.ui_skipped if stats else 0}; frames in flight per round: {', '.join(map(str, in_flight))})")
+          f"UI-skipped {stats.ui_skipped if stats else 0}; most frames in flight per round: {', '.join(map(str, max_in_flight))})")
     print(f"ratio vs min({args.fps:g}, bare) : {processed_fps / target:.3f} pooled, {float(np.median(ratios)):.3f} median of "
           f"{args.rounds} rounds ({', '.join(f'{r:.2f}' for r in ratios)})  (goal >= 0.90)")
     print(f"capture -> result      : p50 {lat_p50:6.1f} ms, p95 {lat_p95:6.1f} ms")

@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.soak import SoakReport, SoakSample, run_soak  # noqa: E402
+from bench.soak import run_soak  # noqa: E402
+from bench.soak_report import SoakReport, SoakSample  # noqa: E402
 from desktop_app.core.sources.microphone import BLOCK_S  # noqa: E402
 
 HEADER = (f"{'t s':>7} {'RSS MB':>8} {'thr':>4} {'fds':>4} | {'frames':>7} {'+':>4} {'skipped':>7} {'faces':>6} "

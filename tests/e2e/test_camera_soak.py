@@ -16,7 +16,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench.soak import os_threads, rss_mb  # noqa: E402
+from bench.soak_report import os_threads, rss_mb  # noqa: E402
 from desktop_app.core.paths import UserDirs  # noqa: E402
 from desktop_app.core.services import AppServices  # noqa: E402
 from desktop_app.core.sources.camera import parse_camera  # noqa: E402

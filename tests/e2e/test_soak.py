@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from bench.soak import SPEECH_WAV, SoakReport
+from bench.soak_mic import SPEECH_WAV
+from bench.soak_report import SoakReport
 from desktop_app.core.sources.microphone import MicrophoneSource
 from tests.conftest import ROOT
 

@@ -1,8 +1,9 @@
 """The live worker: owns the capture thread and the `LiveDetector` loop, off the UI thread.
 
-The UI keeps only the newest frame: a `FrameGate` lets one `LiveFrame` be in flight to the UI at a
-time; frames processed while the UI has not taken the last one are counted as UI-skipped and dropped,
-so the event queue never fills with pictures.
+The UI keeps only the newest frame: a `FrameGate` lets one `LiveFrame` wait for the UI at a time;
+frames processed while the UI has not taken the last one are counted as UI-skipped and dropped, so the
+event queue never fills with pictures. (Frames "in flight" are the detector's: handed to the model and
+not yet finished.)
 """
 
 from __future__ import annotations
@@ -26,26 +27,26 @@ CAPTURE_JOIN_S = 10.0
 
 
 class FrameGate:
-    """One frame in flight to the UI at a time (thread-safe): the worker `offer`s, the UI `taken`s."""
+    """One frame waiting for the UI at a time (thread-safe): the worker `offer`s, the UI `taken`s."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._in_flight = False
+        self._waiting = False  # a frame was sent and the UI has not taken it yet
         self.skipped = 0  # processed frames the UI never saw because it was still busy
 
     def offer(self) -> bool:
         """True when the UI is free (the caller then emits the frame); else count a skip."""
         with self._lock:
-            if self._in_flight:
+            if self._waiting:
                 self.skipped += 1
                 return False
-            self._in_flight = True
+            self._waiting = True
             return True
 
     def taken(self) -> None:
         """The UI has the frame: the next one may be sent."""
         with self._lock:
-            self._in_flight = False
+            self._waiting = False
 
 
 class LiveWorker(Worker):
@@ -98,7 +99,7 @@ class LiveWorker(Worker):
                     self.recording.write(live)
                 self._deliver(live)
         finally:
-            capture.stop(timeout=CAPTURE_JOIN_S)  # closes the buffer, so no in-flight job waits for a frame
+            capture.stop(timeout=CAPTURE_JOIN_S)  # closes the buffer, so no pool job waits for a frame
             self.detector.close()
 
     def _deliver(self, live: LiveFrame) -> None:

@@ -4,6 +4,7 @@ behind, results always in capture order, and no thread left behind when the sour
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,14 +14,8 @@ from desktop_app.core.runtime import providers as prov
 from desktop_app.core.sources.camera import CameraSource, parse_camera
 from desktop_app.core.sources.capture import CaptureState, CaptureThread
 from desktop_app.core.sources.frame_buffer import FrameBuffer
-from desktop_app.core.sources.live import (
-    SCALE_AFTER,
-    LiveDetector,
-    LiveFrame,
-    LivePlan,
-    live_plan,
-    open_live_sessions,
-)
+from desktop_app.core.sources.live import LiveDetector, LiveFrame, LivePlan, live_plan, open_live_sessions
+from desktop_app.core.sources.live_scheduler import POOL_THREAD_PREFIX, SCALE_AFTER
 from tests.core.sources.face_video import FaceVideo, compose_frames, iou, write_video
 
 
@@ -33,17 +28,26 @@ def test_live_plan_splits_the_cores_on_cpu_only() -> None:
     assert live_plan(prov.DML, cores=16) == LivePlan(1, None)
 
 
-def _play(video: Path, detector: LiveDetector, buffer: FrameBuffer) -> tuple[list[LiveFrame], list[int]]:
-    """Play the video in real time through the detector until it ends -> frames and in-flight counts."""
-    capture = CaptureThread(CameraSource(parse_camera(str(video), realtime=True)), buffer)
+def _play(video: Path, detector: LiveDetector, buffer: FrameBuffer,
+          enough: Callable[[list[int]], bool] | None = None) -> tuple[list[LiveFrame], list[int]]:
+    """Play the video in real time through the detector until it ends (or, looped, until `enough` of
+    the most-frames-in-flight values seen so far, then the source is stopped) -> frames and those values."""
+    capture = CaptureThread(CameraSource(parse_camera(str(video), realtime=True, loop=enough is not None)), buffer)
     capture.start()
-    frames, in_flight = [], []
+    frames, limits = [], []
     while (live := detector.next(timeout=10)) is not None:
         frames.append(live)
-        in_flight.append(detector.in_flight)
+        limits.append(detector.max_in_flight)
+        if enough is not None and enough(limits):
+            capture.stop(timeout=10)  # the source ends (its buffer closes); the frames in flight still come
     capture.join(10)
-    assert capture.state is CaptureState.ENDED
-    return frames, in_flight
+    assert capture.state is (CaptureState.ENDED if enough is None else CaptureState.STOPPED)
+    return frames, limits
+
+
+def _pooled_for(frames_after: int, cap: int = 2000) -> Callable[[list[int]], bool]:
+    """`enough` for `_play`: that many frames once two are in flight (or `cap` frames in all)."""
+    return lambda limits: len(limits) >= cap or (2 in limits and len(limits) - limits.index(2) >= frames_after)
 
 
 @pytest.fixture(scope="module")
@@ -60,24 +64,30 @@ def test_a_model_behind_its_source_goes_two_in_flight_in_capture_order(fast_vide
     threads_before = {t.ident for t in threading.enumerate()}
     buffer = FrameBuffer()
     detector = LiveDetector(pipeline, "centerface", buffer=buffer)
-    frames, in_flight = _play(path, detector, buffer)
-    assert in_flight[: SCALE_AFTER - 1] == [1] * (SCALE_AFTER - 1)  # judged only after SCALE_AFTER frames
-    assert 2 in in_flight, "the model never fell behind a 120 FPS source?"
-    after = frames[in_flight.index(2) + 3 :]
+    frames, limits = _play(path, detector, buffer, _pooled_for(45))  # as many frames on a loaded machine
+    assert limits[: SCALE_AFTER - 1] == [1] * (SCALE_AFTER - 1)  # judged only after SCALE_AFTER frames
+    assert 2 in limits, "the model never fell behind a 120 FPS source?"
+    after = frames[limits.index(2) + 3 :]
     assert len(after) >= 10
     seqs = [f.seq for f in frames]
     assert seqs == sorted(set(seqs)), "results out of capture order"
     assert all(f.result.ok for f in frames)
     # two calls at once, each on one thread of its own session (2 cores here: live_plan gives 1 each)
     assert pipeline.task("centerface", threads=live_plan(prov.CPU).threads).session is not pipeline.task("centerface").session
-    hits = [f for f in after if (truth := video.faces[f.seq - 1]) is not None
+    def face(seq: int) -> tuple[float, float, float, float] | None:  # the looped video's truth
+        return video.faces[(seq - 1) % len(video.faces)]
+
+    hits = [f for f in after if (truth := face(f.seq)) is not None
             and any(iou(t.box, truth) >= 0.4 for t in f.visible_tracks)]
-    assert len(hits) >= 0.7 * sum(video.faces[f.seq - 1] is not None for f in after)
-    # away from the face (none in the last 20 source frames, which outlasts the smoothing's hold): no box
-    away = [f for f in after if all(video.faces[s - 1] is None for s in range(max(1, f.seq - 20), f.seq + 1))]
+    assert len(hits) >= 0.7 * sum(face(f.seq) is not None for f in after)
+    # away from the face (none in this processed frame and the ones before it that the smoothing holds a
+    # missed track for, however many source frames they skip on a loaded machine): no box
+    hold = detector.smoother.max_missed
+    start = limits.index(2) + 3
+    away = [f for k, f in enumerate(frames) if k >= start and all(face(g.seq) is None for g in frames[k - hold : k + 1])]
     assert len(away) >= 5 and sum(bool(f.visible_tracks) for f in away) <= 1
-    assert all(0 < f.latency_ms < 2000 for f in frames)
-    # the source ended: the in-flight pool let its threads go without close()
+    assert all(0 < f.latency_ms < 2000 for f in frames), sorted(round(f.latency_ms) for f in frames)[-5:]
+    # the source ended: the pool let its threads go without close()
     assert {t.ident for t in threading.enumerate()} <= threads_before
     detector.close()
     assert detector.next(timeout=0.01) is None
@@ -85,40 +95,41 @@ def test_a_model_behind_its_source_goes_two_in_flight_in_capture_order(fast_vide
 
 def test_a_model_that_keeps_up_stays_one_frame_at_a_time(tmp_path: Path, pipeline: Pipeline) -> None:
     frames, _ = compose_frames(SCALE_AFTER + 15)
-    path = write_video(tmp_path / "faces-12fps.avi", frames, 12.0)
+    # 6 FPS: CenterFace keeps up even on a loaded 2-core machine (it must process 80%: 210 ms a frame)
+    path = write_video(tmp_path / "faces-6fps.avi", frames, 6.0)
     buffer = FrameBuffer()
     detector = LiveDetector(pipeline, "centerface", buffer=buffer)
-    played, in_flight = _play(path, detector, buffer)
-    assert len(played) >= SCALE_AFTER + 5
-    assert set(in_flight) == {1}
-    assert not any(t.name.startswith("live-infer") for t in threading.enumerate())
+    played, limits = _play(path, detector, buffer, lambda limits: len(limits) >= SCALE_AFTER + 10)
+    assert len(played) >= SCALE_AFTER + 10
+    assert set(limits) == {1}
+    assert not any(t.name.startswith(POOL_THREAD_PREFIX) for t in threading.enumerate())
 
 
 def test_close_ends_the_in_flight_jobs_while_the_source_still_runs(fast_video: tuple[Path, FaceVideo],
                                                                    pipeline: Pipeline) -> None:
     path, _ = fast_video
     buffer = FrameBuffer()
-    detector = LiveDetector(pipeline, "centerface", buffer=buffer, in_flight=2)
+    detector = LiveDetector(pipeline, "centerface", buffer=buffer, max_in_flight=2)
     capture = CaptureThread(CameraSource(parse_camera(str(path), realtime=True, loop=True)), buffer)
     capture.start()
     try:
         got = 0
-        while detector.in_flight < 2 or got < 5:
+        while detector.max_in_flight < 2 or got < 5:
             assert detector.next(timeout=10) is not None
-            got += detector.in_flight > 1
+            got += detector.max_in_flight > 1
     finally:
         capture.stop(timeout=10)
         detector.close()
-    assert not any(t.name.startswith("live-infer") for t in threading.enumerate())
+    assert not any(t.name.startswith(POOL_THREAD_PREFIX) for t in threading.enumerate())
     detector.reset()
-    assert detector.in_flight == 1
+    assert detector.max_in_flight == 1
 
 
 def test_the_warm_up_opens_the_two_in_flight_sessions_and_a_bad_model_is_left_to_the_frames(
         pipeline: Pipeline) -> None:
     plan = open_live_sessions(pipeline, "centerface")
     assert plan == live_plan(prov.CPU)
-    if plan.in_flight > 1:  # on this CPU the detector and its expression model get their own sessions now
+    if plan.max_in_flight > 1:  # on this CPU the detector and its expression model get their own sessions now
         opened = {key for key in pipeline._tasks if key[2] == plan.threads}
         assert {("centerface", "cpu", plan.threads), ("fer-emotion", "cpu", plan.threads)} <= opened
     assert open_live_sessions(pipeline, "no-such-model") == LivePlan(1, None)
@@ -132,18 +143,18 @@ def test_back_to_one_in_flight_drains_the_jobs_and_ends_the_pool(fast_video: tup
     capture = CaptureThread(CameraSource(parse_camera(str(path), realtime=True, loop=True)), buffer)
     capture.start()
     try:
-        while detector.in_flight < 2:
+        while detector.max_in_flight < 2:
             assert detector.next(timeout=10) is not None
         assert detector.next(timeout=10) is not None  # now from the pool
-        assert any(t.name.startswith("live-infer") for t in threading.enumerate())
+        assert any(t.name.startswith(POOL_THREAD_PREFIX) for t in threading.enumerate())
         detector.reset()  # what a new model or a retry does: one frame at a time again
         seqs = []
         for _ in range(6):  # the jobs still out come first, then frames run on this thread
             live = detector.next(timeout=10)
             assert live is not None and live.result.ok
             seqs.append(live.seq)
-        assert seqs == sorted(set(seqs)) and detector.in_flight == 1
-        assert not any(t.name.startswith("live-infer") for t in threading.enumerate())
+        assert seqs == sorted(set(seqs)) and detector.max_in_flight == 1
+        assert not any(t.name.startswith(POOL_THREAD_PREFIX) for t in threading.enumerate())
     finally:
         capture.stop(timeout=10)
         detector.close()

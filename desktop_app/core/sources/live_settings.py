@@ -1,0 +1,94 @@
+"""The live view's settings (model, live threshold, expressions): set from the UI thread at any time, read
+once per frame as a frozen `FrameSettings`, so one frame never mixes two settings.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from desktop_app.core.pipeline import Pipeline
+
+DETECT_TASK = "detect-faces"
+
+
+@dataclass(frozen=True)
+class FrameSettings:
+    """What one frame runs with; `changed`: the model was switched since the previous frame's snapshot."""
+
+    model_id: str
+    threshold: float
+    emotion: bool
+    changed: bool
+    is_detector: bool
+
+
+class LiveSettings:
+    """Thread-safe live settings: any thread sets, the frame loop `take`s one snapshot per frame."""
+
+    def __init__(self, pipeline: Pipeline, model_id: str, *, threshold: float | None = None,
+                 emotion: bool = False) -> None:
+        self.pipeline = pipeline
+        self._lock = threading.Lock()
+        self._model_id = model_id
+        self._emotion = bool(emotion)
+        self._threshold = threshold if threshold is not None else self.card_threshold(model_id)
+        self._changed = False
+        self._detector_ids: dict[str, bool] = {}  # model id -> is a face detector (looked up once per model)
+
+    def card_threshold(self, model_id: str) -> float:
+        """The model card's score threshold (0.5 when the card has none or cannot be read)."""
+        try:
+            return self.pipeline.card(model_id).threshold("score", 0.5)
+        except Exception:  # unknown model: the pipeline reports it on the first frame
+            return 0.5
+
+    @property
+    def threshold(self) -> float:
+        with self._lock:
+            return self._threshold
+
+    def set_threshold(self, value: float) -> None:
+        """The live score threshold, clamped to [0, 1]; applies from the next frame."""
+        with self._lock:
+            self._threshold = float(min(1.0, max(0.0, value)))
+
+    @property
+    def model_id(self) -> str:
+        with self._lock:
+            return self._model_id
+
+    def set_model(self, model_id: str, threshold: float | None = None) -> None:
+        """Switch model from the next frame (its card's threshold unless one is given)."""
+        new_threshold = threshold if threshold is not None else self.card_threshold(model_id)
+        with self._lock:
+            self._model_id, self._threshold, self._changed = model_id, new_threshold, True
+
+    @property
+    def emotion(self) -> bool:
+        with self._lock:
+            return self._emotion
+
+    def set_emotion(self, enabled: bool) -> None:
+        """Run the expression model on each face crop (the detector's card names it) from the next frame."""
+        with self._lock:
+            self._emotion = bool(enabled)
+
+    def take(self) -> FrameSettings:
+        """The settings for one frame; a model switch is reported (`changed`) by exactly one snapshot."""
+        with self._lock:
+            changed, self._changed = self._changed, False
+            model_id, threshold, emotion = self._model_id, self._threshold, self._emotion
+        return FrameSettings(model_id, threshold, emotion, changed, self.is_detector(model_id))
+
+    def is_detector(self, model_id: str) -> bool:
+        """Whether the model is a face detector (cached per model; an unknown model is looked up again)."""
+        known = self._detector_ids.get(model_id)
+        if known is not None:
+            return known
+        try:
+            found = self.pipeline.card(model_id).task == DETECT_TASK
+        except Exception:  # unknown model: the pipeline reports it; look again next frame
+            return False
+        self._detector_ids[model_id] = found
+        return found
