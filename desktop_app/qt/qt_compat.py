@@ -9,12 +9,15 @@ _TOP_UP = 1 << 30
 
 
 def guard_none_refcount() -> None:
-    """PySide6 (seen on 6.9 to 6.12 with CPython 3.11) drops one reference to None on each call of some
-    static void methods, e.g. QApplication.processEvents(); when None's count reaches zero CPython aborts
-    with "none_dealloc". The same happens to True/False on every emit of a `Signal(object)` carrying a
-    bool (pyqtgraph emits such signals on each range or data change: "bool_dealloc"). None, True and False
-    are never freed anyway, so give each a large reserve once. CPython 3.12+ makes them immortal, so
-    nothing is done there."""
+    """Give None, True and False a large reserve of references once (CPython 3.11; 3.12+ makes them immortal).
+
+    PySide6 6.12.0 on CPython 3.11 drops one reference to None on each call of a static void method
+    (processEvents, sendPostedEvents, QThread.msleep, QTimer.singleShot) and one to True on each emit of True
+    through Signal(object) or Signal(bool); CPython then aborts with "none_dealloc" / "bool_dealloc" after
+    about 5,000 / 600 calls. Measured on CPython 3.11.7 without this reserve, no loss and no abort in
+    5,000,000 calls: 6.7.3, 6.8.3, 6.9.0, 6.9.3, 6.10.0, 6.10.3, 6.11.0, 6.11.3. pyproject.toml pins below
+    6.12 and tests/qt/test_qt_compat.py fails if the installed release loses references; the reserve is
+    the net for a release that does (these objects are never freed, so the reserve costs nothing)."""
     if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
         return
     for singleton in (None, True, False):
