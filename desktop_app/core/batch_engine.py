@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
@@ -83,7 +83,7 @@ class BatchEngine:
         self.extra = extra
         self.check_cancelled = check_cancelled or (lambda: None)
 
-    def run(self, jobs: Iterable[BatchJob]) -> Iterator[BatchOutput]:
+    def run(self, jobs: Iterable[BatchJob]) -> Generator[BatchOutput, None, None]:
         """One BatchOutput per job, in job order. The decode threads end (cancelled decodes dropped,
         running ones waited for) before the iterator finishes or is closed; use `contextlib.closing`."""
         todo = iter(jobs)

@@ -77,6 +77,12 @@ class BatchSizes:
         with self._lock:
             return self._sizers.setdefault((model_id, provider), BatchSizer())
 
+    def forget(self, model_id: str) -> None:
+        """Forget one model's measurements (its card or file changed)."""
+        with self._lock:
+            for key in [k for k in self._sizers if k[0] == model_id]:
+                del self._sizers[key]
+
     def clear(self) -> None:
         """Forget every measurement (the next batch probes again)."""
         with self._lock:

@@ -106,6 +106,7 @@ class Pipeline:
             for key, task in list(self._tasks.items()):
                 if current.get(key[0]) != task.card:
                     del self._tasks[key]
+                    self.batch_sizes.forget(key[0])  # a new model file is measured anew
 
     def task(self, model_id: str, choice: str | None = None, *, threads: int | None = None) -> Task:
         """The task for a model, created (hash checked, session opened) on first use. `threads` asks for a

@@ -90,7 +90,7 @@ def test_stacked_runs_give_the_single_run_results_in_input_order(tmp_path: Path,
     outputs = run_all(BatchEngine(pipeline, batch_size=4), jobs_for(paths, top_k=3))
     assert [o.job.path for o in outputs] == paths
     assert max(sizes) == 4 and sum(sizes) == len(paths) - 1  # the broken file never reached the model
-    for alone, output in zip(single, outputs):
+    for alone, output in zip(single, outputs, strict=True):
         (result,) = output.results
         assert result.ok == alone.ok and result.source == alone.source
         if not alone.ok:

@@ -32,6 +32,22 @@ def test_classify_names_a_cat(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(item["timings_ms"]) >= {"decode", "preprocess", "inference", "postprocess", "total"}
 
 
+def test_classify_in_stacks_prints_the_one_at_a_time_results_in_input_order(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    images = sorted(SAMPLES.glob("*.jpg")) * 3
+    (tmp_path / "broken.jpg").write_bytes(b"not an image")
+    paths = [str(p) for p in images[:4]] + [str(tmp_path / "broken.jpg")] + [str(p) for p in images[4:]]
+    code_one, alone = run_json(capsys, "classify", *paths, "--batch-size", "1")
+    code_four, stacked = run_json(capsys, "classify", *paths, "--batch-size", "4")
+    assert code_one == code_four == 1  # the broken file fails, alone
+    assert [i["path"] for i in stacked] == [i["path"] for i in alone] == paths
+    assert [i["ok"] for i in stacked] == [not p.endswith("broken.jpg") for p in paths]
+    for one, four in zip(alone, stacked, strict=True):
+        if one["ok"]:
+            assert [c["index"] for c in four["top"]] == [c["index"] for c in one["top"]]
+            assert four["top"][0]["score"] == pytest.approx(one["top"][0]["score"], abs=1e-4)
+
+
 def test_classify_a_csv_gives_one_object_per_row(capsys: pytest.CaptureFixture[str]) -> None:
     code, items = run_json(capsys, "classify", str(SAMPLES / "adult-test-sample.csv"))
     assert code == 0 and len(items) == 200
