@@ -4,7 +4,6 @@ the monitor dock, menus with shortcuts, and a status bar saying which model and 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from desktop_app import __version__
 from desktop_app.core.errors import AppError
 from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.monitor.engine import MonitorConfig, MonitorEngine
-from desktop_app.core.monitor.events import GroupValue
+from desktop_app.core.monitor.events import GroupValue, monitored_results
 from desktop_app.core.results import Result
 from desktop_app.core.runtime import providers as prov
 from desktop_app.core.services import AppServices
@@ -58,10 +57,7 @@ MODEL_SUFFIXES = {".onnx"}
 def per_prediction(result: Result, emotion_classes: int) -> list[Result]:
     """Results the monitor counts: classifications as they are, and each face's expression of a detection
     (one per face; the camera panel emits at most one result a second, so a face counts once a second)."""
-    if not result.ok or result.payload is None:
-        return []
-    return [result if p is result.payload else replace(result, payload=p)
-            for p in result.payload.monitor_predictions(emotion_classes)]
+    return monitored_results(result, emotion_classes)
 
 
 def split_drop(paths: list[Path]) -> tuple[list[Path], list[Path]]:

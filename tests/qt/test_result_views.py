@@ -24,11 +24,13 @@ from desktop_app.core.results import (
     VadResult,
 )
 from desktop_app.core.runtime.session import ProviderReport
+from desktop_app.core.tasks import TASKS
 from desktop_app.qt.results.qt_classification_view import QtClassificationView, QtTabularView
 from desktop_app.qt.results.qt_detection_view import QtDetectionView
 from desktop_app.qt.results.qt_image import qimage_from_array
+from desktop_app.qt.results.qt_payload_view import QtPayloadView
 from desktop_app.qt.results.qt_raw_view import QtRawView
-from desktop_app.qt.results.qt_result_view import QtResultView
+from desktop_app.qt.results.qt_result_view import PAGE_FOR_PAYLOAD, QtResultView, page_name
 from desktop_app.qt.results.qt_vad_view import QtVadView
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -256,6 +258,21 @@ def test_every_page_grabs_as_a_real_picture(view, kind: str) -> None:  # type: i
     view.show_result(results[kind], image)
     assert view.current_page == kind
     assert _distinct_colours(view.grab().toImage()) > 3
+
+
+def test_every_registered_payload_type_has_a_page(view) -> None:  # type: ignore[no-untyped-def]
+    payload_types = {cls.payload_type for cls in TASKS.values()}
+    assert payload_types <= set(PAGE_FOR_PAYLOAD), "a new payload class needs a view in PAYLOAD_VIEWS"
+    for name, page in view.views.items():
+        assert isinstance(page, QtPayloadView) and page.page == name
+        assert view.pages[name] is page
+
+
+def test_csv_rows_go_to_the_row_page_and_files_to_the_payload_page() -> None:
+    payload = ClassificationResult((ClassScore(1, ">50K", 0.7),), 2, true_label=">50K")
+    assert page_name(Result("adult.csv", True, "m", payload=payload, row=3, task="tabular")) == "tabular"
+    assert page_name(Result("cat.png", True, "m", payload=payload, task="classify")) == "classification"
+    assert page_name(Result("cat.png", True, "m", payload=None, task="classify")) == "empty"
 
 
 def test_numpy_pixels_are_copied_into_the_qimage() -> None:

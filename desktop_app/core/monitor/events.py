@@ -10,7 +10,7 @@ import threading
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from desktop_app.core.results import ClassificationResult, Result
@@ -83,10 +83,20 @@ class Event:
         return None
 
 
+def monitored_results(result: Result, emotion_classes: int) -> list[Result]:
+    """The Results the monitor counts for one finished item, as the payload says (`monitor_predictions`):
+    a classification as it is, each face's expression of a detection (with `emotion_classes` classes)."""
+    if not result.ok or result.payload is None:
+        return []
+    return [result if p is result.payload else replace(result, payload=p)
+            for p in result.payload.monitor_predictions(emotion_classes)]
+
+
 def event_from_result(result: Result, groups: Iterable[GroupValue] = (), kind: SourceKind = "file", *,
                       t: float | None = None, true_label: str | None = None,
                       track_id: int | None = None) -> Event | None:
-    """A classification Result -> Event; None for failed items and payloads without class scores.
+    """A classification Result -> Event; None for failed items and payloads without class scores (other
+    payloads reach the monitor through `monitored_results`).
 
     `true_label` overrides the payload's (e.g. from a sidecar labels.csv); latency is the total of the
     Result's stage timings.

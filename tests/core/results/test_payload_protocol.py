@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.batch_export import CSV_COLUMNS, csv_row
+from desktop_app.core.monitor.events import monitored_results
 from desktop_app.core.payloads import Payload
 from desktop_app.core.results import (
     ClassificationResult,
@@ -84,6 +85,17 @@ def test_monitor_counts_a_classification_and_each_face_expression() -> None:
     faces = SAMPLES[DetectionResult]
     assert faces.monitor_predictions(7) == (ClassificationResult((ClassScore(3, "happy", 0.8),), 7),)
     assert SAMPLES[VadResult].monitor_predictions(7) == ()
+
+
+def test_monitored_results_turn_faces_into_expression_results() -> None:
+    faces = Result(source="a.png", ok=True, model_id="m", payload=SAMPLES[DetectionResult], task="detect-faces")
+    (expression,) = monitored_results(faces, 7)
+    assert expression.payload == ClassificationResult((ClassScore(3, "happy", 0.8),), 7)
+    assert (expression.source, expression.model_id) == ("a.png", "m")
+    cat = Result(source="b.png", ok=True, payload=SAMPLES[ClassificationResult], task="classify")
+    assert monitored_results(cat, 7) == [cat]
+    assert monitored_results(Result(source="c.png", ok=False, error="boom", task="classify"), 7) == []
+    assert monitored_results(Result(source="d.wav", ok=True, payload=SAMPLES[VadResult], task="vad"), 7) == []
 
 
 @pytest.mark.parametrize("task", sorted(TASKS))
