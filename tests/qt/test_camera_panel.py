@@ -18,7 +18,7 @@ from desktop_app.core.services import AppServices
 from desktop_app.core.sources.live import LiveFrame
 from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
 from desktop_app.qt.camera.qt_camera_stats import CameraPanelStats
-from desktop_app.qt.qt_workers import running_threads
+from desktop_app.qt.qt_workers import join_all, running_threads
 from tests.core.sources.face_video import FaceVideo, make_face_video
 from tests.core.sources.mjpeg_server import MjpegServer
 
@@ -70,7 +70,7 @@ def panel(qtbot, tmp_path: Path) -> Iterator[QtCameraPanel]:  # type: ignore[no-
     yield widget
     widget.shutdown()
     assert not widget.running
-    assert not running_threads(), [t.objectName() for t in running_threads()]
+    assert join_all(), [t.objectName() for t in running_threads()]
     try:
         qtbot.waitUntil(lambda: not _extra_threads(before), timeout=10_000)  # e.g. the MJPEG server's handlers
     except Exception:
@@ -185,7 +185,7 @@ def test_stream_that_stops_shows_lost_and_retry_recovers(qtbot, panel: QtCameraP
         qtbot.waitUntil(lambda: seen.count > before + 3, timeout=WAIT_MS)
         assert panel.running and strip.isHidden()
         panel.stop()
-        assert not panel.running and not running_threads()
+        assert not panel.running and join_all()
 
 
 def test_hiding_stops_capture_and_showing_resumes(qtbot, panel: QtCameraPanel, face_video: FaceVideo) -> None:  # type: ignore[no-untyped-def]
@@ -193,7 +193,7 @@ def test_hiding_stops_capture_and_showing_resumes(qtbot, panel: QtCameraPanel, f
     _start_file(panel, face_video)
     qtbot.waitUntil(lambda: seen.count > 0, timeout=WAIT_MS)
     panel.hide()
-    assert not panel.running and not running_threads() and panel.controller.wanted
+    assert not panel.running and join_all() and panel.controller.wanted
     count = seen.count
     panel.show()
     qtbot.waitExposed(panel)
@@ -201,7 +201,7 @@ def test_hiding_stops_capture_and_showing_resumes(qtbot, panel: QtCameraPanel, f
 
     panel.showMinimized()  # a minimised window stops capture too
     qtbot.waitUntil(lambda: not panel.running, timeout=WAIT_MS)
-    assert not running_threads()
+    assert join_all()
     panel.showNormal()
     qtbot.waitUntil(lambda: panel.running, timeout=WAIT_MS)
 
@@ -213,7 +213,7 @@ def test_stop_during_a_run_joins_cleanly(qtbot, panel: QtCameraPanel, face_video
     panel.record_to(panel.services.dirs.config / "during-stop.avi")
     assert panel.view.start_button.accessibleName() == "Stop camera"
     qtbot.mouseClick(panel.view.start_button, LEFT)
-    assert not panel.running and not running_threads() and not panel.controller.wanted
+    assert not panel.running and join_all() and not panel.controller.wanted
     assert not panel.controller.recording.active  # stopping capture finishes the recording
     assert panel.view.start_button.accessibleName() == "Start camera"
     count = seen.count

@@ -11,7 +11,7 @@ import pytest
 from desktop_app.core.models.catalog import Catalog
 from desktop_app.core.models.registry import ModelRegistry
 from desktop_app.qt.models.qt_catalog_dialog import QtCatalogDialog
-from desktop_app.qt.qt_workers import running_threads
+from desktop_app.qt.qt_workers import join_all
 from tests.core.models.http_server import big_model_bytes, serve
 from tests.core.models.test_catalog import entry_toml, write_catalog
 
@@ -53,7 +53,7 @@ def test_lists_entries_and_downloads_with_progress(qtbot, tmp_path: Path) -> Non
     dialog.show_location()
     assert opened == [registry.get("tiny").folder]
     dialog.close()
-    assert not running_threads()
+    assert join_all()
 
 
 def test_cancel_leaves_nothing_behind(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from desktop_app.core.results import SpeechSegment
 from desktop_app.core.services import AppServices
 from desktop_app.core.tasks.base import StageClock
 from desktop_app.qt.microphone.qt_microphone_panel import QtMicrophonePanel
-from desktop_app.qt.qt_workers import running_threads
+from desktop_app.qt.qt_workers import join_all, running_threads
 from tests.conftest import SAMPLES
 from tests.fake_sounddevice import RATE, FakePortAudioError, FakeSoundDevice, Feeder
 
@@ -50,7 +50,7 @@ def panel(qtbot, services: AppServices, fake: FakeSoundDevice) -> Iterator[QtMic
     for feeder in feeders:
         feeder.stop()
     widget.shutdown()
-    assert not running_threads(), [t.objectName() for t in running_threads()]
+    assert join_all(), [t.objectName() for t in running_threads()]
 
 
 def speech_48k_stereo() -> np.ndarray:
@@ -106,6 +106,7 @@ def test_live_speech_gives_the_files_segments_levels_and_a_wav_recording(
     with qtbot.waitSignal(panel.controller.recorded, timeout=20_000):
         panel.stop_recording()
     panel.stop()
+    qtbot.waitUntil(lambda: not panel.controller.device_in_use, timeout=20_000)  # its last update has arrived
     update = panel.last_update
     assert update is not None and update.dropped == 0
     assert_same_segments(panel.segments, want)
@@ -171,7 +172,7 @@ def test_hiding_the_panel_stops_capture_and_showing_it_resumes(
     qtbot.waitUntil(lambda: panel.opened_info is not None, timeout=20_000)
     first = fake.stream
     panel.hide()
-    assert not panel.capturing and not running_threads()
+    assert not panel.capturing and join_all()
     assert first is not None and first.closed
     panel.show()
     qtbot.waitUntil(lambda: panel.opened_info is not None and fake.stream is not first, timeout=20_000)
@@ -190,7 +191,8 @@ def test_segment_settings_apply_at_the_next_start(qtbot, panel: QtMicrophonePane
                               "min_silence_ms": 2000.0}
     feeder = start_and_feed(qtbot, panel, fake, speech_48k_stereo())
     qtbot.waitUntil(lambda: feeder.done, timeout=30_000)
-    panel.stop()
+    panel.stop()  # returns at once; the segment closed at the stop arrives from the ending run
+    qtbot.waitUntil(lambda: not panel.controller.device_in_use, timeout=20_000)
     assert len(panel.segments) == 1  # the 1.5 s pause no longer splits the phrases
 
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from desktop_app.core.runtime import providers as prov
 from desktop_app.qt.models.qt_model_table import COLUMNS
 from desktop_app.qt.models.qt_model_workers import VerifyState
-from desktop_app.qt.qt_workers import running_threads
+from desktop_app.qt.qt_workers import join_all, running_threads
 from tests.builders import add_one, external_data_model
 
 BUNDLED = {"adult-income", "centerface", "efficientnet-lite0", "fer-emotion", "silero-vad"}
@@ -213,8 +213,8 @@ def test_shutdown_during_import_and_health_check_leaves_no_thread(main_window, q
     manager.import_paths(paths)
     assert manager.controller.import_control.busy or manager.controller.importing
     manager.shutdown()
-    assert _manager_threads(manager) == []
+    assert join_all() and _manager_threads(manager) == []
     assert not any(c.busy for c in manager.controller.controls)
     manager.import_paths(paths)  # after shutdown: ignored, nothing starts
     manager.recheck_providers()
-    assert _manager_threads(manager) == []
+    assert join_all() and _manager_threads(manager) == []

@@ -15,7 +15,7 @@ from desktop_app.core.runtime import providers as prov
 from desktop_app.core.services import AppServices
 from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
 from desktop_app.qt.microphone.qt_microphone_panel import QtMicrophonePanel
-from desktop_app.qt.qt_workers import running_threads
+from desktop_app.qt.qt_workers import join_all
 from tests.conftest import SAMPLES
 from tests.core.sources.face_video import make_face_video
 from tests.fake_gpu import FIRST_LINE, REASON, BrokenGpu, break_cuda
@@ -73,7 +73,7 @@ def test_the_camera_stats_strip_shows_the_fallback(broken_cuda: BrokenGpu, qtbot
         assert "fallback" not in label.text() and label.toolTip() != REASON
     finally:
         panel.shutdown()
-    assert not running_threads()
+    assert join_all()
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def mic_panel(qtbot, services: AppServices) -> Iterator[QtMicrophonePanel]:  # t
     qtbot.waitExposed(widget)
     yield widget
     widget.shutdown()
-    assert not running_threads()
+    assert join_all()
 
 
 def test_the_microphone_statistics_show_the_fallback(broken_cuda: BrokenGpu, qtbot,  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ from desktop_app.qt.microphone.qt_mic_updates import RecordingSaved
 from desktop_app.qt.microphone.qt_microphone_panel import QtMicrophonePanel
 from desktop_app.qt.models import qt_model_tools
 from desktop_app.qt.monitor import QtMonitorPanel
-from desktop_app.qt.qt_workers import running_threads
+from desktop_app.qt.qt_workers import join_all
 from tests.builders import add_one
 from tests.conftest import SAMPLES
 from tests.core.sources.face_video import make_face_video
@@ -176,7 +176,7 @@ def mic(qtbot, services: AppServices) -> Iterator[QtMicrophonePanel]:  # type: i
     for feeder in widget.feeders:  # type: ignore[attr-defined]
         feeder.stop()
     widget.shutdown()
-    assert not running_threads()
+    assert join_all()
 
 
 def _speech_48k_stereo() -> np.ndarray:
@@ -264,7 +264,7 @@ def camera(qtbot, services: AppServices, tmp_path: Path) -> Iterator[QtCameraPan
     qtbot.waitUntil(lambda: widget.frames > 0, timeout=WAIT_MS)  # type: ignore[attr-defined]
     yield widget
     widget.shutdown()
-    assert not running_threads()
+    assert join_all()
 
 
 def _frames_go_on(qtbot, camera: QtCameraPanel) -> None:  # type: ignore[no-untyped-def]

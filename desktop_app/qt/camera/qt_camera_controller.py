@@ -46,7 +46,7 @@ class QtCameraController(QObject):
     def __init__(self, pipeline: Pipeline, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pipeline = pipeline
-        self.workers = WorkerController("camera", self)
+        self.workers = WorkerController("camera", self, exclusive=True)  # a device opens once the last closed
         self.workers.stopped.connect(self._on_worker_stopped)
         self.recording = LiveRecording(on_failed=self.recording_done.emit)  # emitted from the worker: queued
         self.display = DisplayLatency()
@@ -101,7 +101,7 @@ class QtCameraController(QObject):
             self._sync()
 
     def shutdown(self) -> None:
-        """Stop capture and recording and join every thread (window closing)."""
+        """Stop capture and recording (window closing; the window joins the thread)."""
         self.wanted = False
         self._halt()
 
@@ -149,8 +149,7 @@ class QtCameraController(QObject):
                             gate=self._gate, recording=self.recording, run_id=self._run_id)
         worker.frame_ready.connect(self._on_frame)
         worker.state_changed.connect(self._on_state)
-        worker.failed.connect(self._on_failed)
-        self.workers.start(worker)
+        self.workers.start(worker, on_failed=self._on_failed)
         self.running_changed.emit(True)
 
     def _halt(self) -> None:
@@ -179,7 +178,6 @@ class QtCameraController(QObject):
             self.stop_recording()
             self.problem.emit(state, message or state.value)
 
-    @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
         self.wanted = False
         self.stop_recording()

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.errors import AppError, ModelNotFoundError
+from desktop_app.core.errors import ModelNotFoundError
 from desktop_app.core.models.catalog import Catalog, CatalogEntry, import_matched
 from desktop_app.core.models.download import DownloadProgress, download_entry, staging_dir
 from desktop_app.core.models.registry import ModelRegistry
-from desktop_app.qt.qt_workers import Worker, WorkerController
+from desktop_app.qt.qt_workers import Worker, WorkerController, failure_line
 
 HEADERS = ("Name", "Task", "Size", "License", "Status")
 
@@ -148,11 +148,10 @@ class QtCatalogDialog(QDialog):
         self.import_button.setEnabled(not busy)
 
     def _start(self, worker: Worker, message: str) -> None:
-        worker.failed.connect(self._on_failed)
         worker.cancelled.connect(self._on_cancelled)
         worker.installed.connect(self._on_installed)  # type: ignore[attr-defined]
         self.status.setText(message)
-        self.controller.start(worker)
+        self.controller.start(worker, on_failed=self._on_failed)
         self._update_buttons()
 
     # -- actions ---------------------------------------------------------------------------------
@@ -210,10 +209,10 @@ class QtCatalogDialog(QDialog):
         self.refresh()
         self.installed.emit(model_id)
 
-    def _on_failed(self, exc: object) -> None:
+    def _on_failed(self, exc: BaseException) -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
-        self.status.setText(f"failed: {exc}" if isinstance(exc, AppError) else f"failed: {type(exc).__name__}: {exc}")
+        self.status.setText(failure_line("failed", exc))
 
     def _on_cancelled(self) -> None:
         self.progress.setRange(0, 1000)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.registry import ModelRegistry
 from desktop_app.core.paths import UserDirs
+from desktop_app.core.pipeline import one_line
 from desktop_app.core.runtime.bench import BenchSettings, bench_path, run_bench
 from desktop_app.qt.qt_workers import Worker, WorkerController
 
@@ -72,16 +73,14 @@ class QtModelTools(QObject):
             return
         worker = BenchWorker(card, self.bench_settings, self.dirs)
         worker.done.connect(self._on_benched)
-        worker.failed.connect(self._on_bench_failed)
-        self.bench_control.start(worker)
+        self.bench_control.start(worker, on_failed=self._on_bench_failed)
 
     def quantize(self, card: ModelCard, calibration: Path | None) -> None:
         if self._closed:
             return
         worker = QuantizeWorker(self.registry, card.id, calibration, self.quantize_runs)
         worker.done.connect(self._on_quantized)
-        worker.failed.connect(self._on_quantize_failed)
-        self.quantize_control.start(worker)
+        self.quantize_control.start(worker, on_failed=self._on_quantize_failed)
 
     @Slot(object)
     def _on_benched(self, result: object) -> None:
@@ -93,17 +92,16 @@ class QtModelTools(QObject):
         if not self._closed:
             self.quantized.emit(report)
 
-    @Slot(object)
-    def _on_bench_failed(self, exc: object) -> None:
+    def _on_bench_failed(self, exc: BaseException) -> None:
         if not self._closed:
-            self.failed.emit("Benchmark", str(exc) or type(exc).__name__)
+            self.failed.emit("Benchmark", one_line(exc))
 
-    @Slot(object)
-    def _on_quantize_failed(self, exc: object) -> None:
+    def _on_quantize_failed(self, exc: BaseException) -> None:
         if not self._closed:
-            self.failed.emit("int8 copy", str(exc) or type(exc).__name__)
+            self.failed.emit("int8 copy", one_line(exc))
 
-    def shutdown(self) -> bool:
-        """Cancel and join both workers; True when no thread is left running."""
+    def shutdown(self) -> None:
+        """Stop both workers (their threads end on their own; the window's close joins them)."""
         self._closed = True
-        return all([self.bench_control.stop(), self.quantize_control.stop()])
+        self.bench_control.stop()
+        self.quantize_control.stop()

@@ -23,7 +23,7 @@ from desktop_app.core.monitor.export import CSV_COLUMNS, report_rows
 from desktop_app.core.monitor.groups import session_tag
 from desktop_app.core.results import Result
 from desktop_app.qt.monitor.qt_monitor_worker import SnapshotWorker
-from desktop_app.qt.qt_workers import WorkerController
+from desktop_app.qt.qt_workers import WorkerController, failure_line
 
 REFRESH_HZ = 4
 SLIDING_REFRESH_S = 1.0  # a last-T-seconds window changes with time alone: recount at least this often
@@ -71,7 +71,7 @@ class QtMonitorController(QObject):
     # -- refresh -----------------------------------------------------------------------------
 
     def set_active(self, active: bool) -> None:
-        """Visible: tick and refresh; hidden: stop the timer and join a snapshot in flight."""
+        """Visible: tick and refresh; hidden: stop the timer and a snapshot in flight (not waited for)."""
         if active:
             self.dirty = True
             self._timer.start()
@@ -108,19 +108,19 @@ class QtMonitorController(QObject):
         self._started_at = time.monotonic()
         worker = SnapshotWorker(self.engine, self.window, changes)
         worker.ready.connect(self._on_ready)
-        worker.failed.connect(self._on_failed)
-        self._workers.start(worker)
+        self._workers.start(worker, on_failed=self._on_failed)
 
     @Slot(object)
     def _on_ready(self, snapshot: MonitorSnapshot) -> None:
+        if self.sender() is not self._workers.worker:
+            return  # counted before a reset or before the panel was hidden
         if snapshot.window != self.window:
             self.dirty = True  # the window changed while this one was counted
             return
         self.snapshot_ready.emit(snapshot)
 
-    @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
-        self.message.emit(f"Monitor: could not update ({exc})")
+        self.message.emit(failure_line("Monitor: could not update", exc))
 
     def reset(self) -> None:
         """Forget every event (the tag and settings stay)."""
