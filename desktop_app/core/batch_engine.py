@@ -92,11 +92,12 @@ class BatchEngine:
         pool = ThreadPoolExecutor(self.decode_threads, thread_name_prefix="batch-decode")
         try:
             self._fill(pool, queue, todo)
+            first = True  # the first result never waits for a stack, even when the size is known
             while queue:
                 self.check_cancelled()
                 head = self._wait(queue.popleft())
                 group = [head]
-                size = self._size(head)
+                size, first = (1 if first else self._size(head)), False
                 self._limit = self.ahead if head.tensor is not None else min(AHEAD, self.ahead)
                 while len(group) < size:
                     self._fill(pool, queue, todo)
