@@ -1,14 +1,16 @@
 """Input -> task -> Result: the one path every front end (CLI, files panel, camera, microphone) uses.
 
 Tasks (and their ONNX Runtime sessions) are created once per (model, provider choice) and reused; the
-model file's sha256 is checked against its card before its first session is created.
+model file's sha256 is checked against its card before its first session is created. Many files go
+through `batch_engine.BatchEngine`, which calls `prepare` ahead on its decode threads and `finish` (or a
+task's split steps and `complete`) in order.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,11 +187,6 @@ class Pipeline:
     def run_path(self, path: Path, model_id: str, **options: Any) -> list[Result]:
         """One file -> its Results. Never raises for bad input or models."""
         return self.finish(self.prepare(path, model_id), **options)
-
-    def run_paths(self, paths: Iterable[Path], model_id: str, **options: Any) -> Iterator[Result]:
-        """A batch: each file is independent, a bad one never stops the others."""
-        for path in paths:
-            yield from self.run_path(path, model_id, **dict(options))
 
     def run_data(self, data: Any, model_id: str, source: str, *, threads: int | None = None, **options: Any) -> Result:
         """An already decoded input (camera frame, audio block, tensor dict) -> its Result; `threads` as in
