@@ -126,10 +126,11 @@ class QtModelManager(QtModelManagerView):
     def _show_snapshot(self, snapshot: RegistrySnapshot) -> None:
         """Show the announced models and problems, keep known verdicts, verify the rest in a worker."""
         current = self.selected_card()
-        keep = self._select or (current.id if current else None)
-        self._select = None
         cards, problems = list(snapshot.cards), list(snapshot.problems)
         old = {row.card.id: row for row in self.list_model.rows}
+        added = [card.id for card in cards if card.id not in old]
+        keep = self._select or (added[0] if old and len(added) == 1 else current.id if current else None)
+        self._select = None  # a model that just appeared is selected, wherever it came from
         rows = []
         for card in cards:
             prior = old.get(card.id)
