@@ -89,6 +89,9 @@ def test_dropped_folder_gives_one_row_per_file_with_real_labels_and_errors(main_
     assert set(names) == expected and all(len(v) == 1 for v in names.values())
     assert len(model.rows) == summary.rows == summary.done == len(expected)
     assert summary.failed == 5 and not summary.cancelled
+    pipeline = panel.controller.services.pipeline  # the core's batch engine ran the six images in a row:
+    task = pipeline.task("efficientnet-lite0")  # alone, alone, then stacks of two while measuring
+    assert set(pipeline.batch_sizes.sizer(task.card.id, task.session.report.choice).timings()) == {1, 2}
     for name in (p.name for p in images):
         row = names[name][0]
         assert row.result.ok and isinstance(row.result.payload, ClassificationResult), row.result
