@@ -137,7 +137,7 @@ def test_truncated_files_fail_fast(mf, fmt: str, fraction: float) -> None:
     start = time.perf_counter()
     with pytest.raises(MediaError, match=r"^cat\.img: (truncated or corrupt image|not a recognised)"):
         decode_image(data[: int(len(data) * fraction)], name="cat.img")
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 5  # a sanity bound (a 200x200 decode takes milliseconds): no hang
 
 
 def test_wav_named_jpg_says_audio(mf, tmp_path: Path) -> None:
@@ -166,7 +166,7 @@ def test_forged_huge_headers_are_refused_fast(mf, forge: str) -> None:
         warnings.simplefilter("error")  # nothing may leak as a warning either
         with pytest.raises(MediaTooLargeError) as caught:
             decode_image(data, name="bomb.img")
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 5  # refused from the header: decoding 3.6 gigapixels would take minutes
     assert str(caught.value) == "bomb.img: image is 60000×60000 = 3.6 gigapixels, over the 64-megapixel limit"
 
 

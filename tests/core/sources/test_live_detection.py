@@ -85,7 +85,8 @@ def test_live_path_through_the_capture_thread_with_sane_stats(face_video: FaceVi
     assert len(with_face) >= 0.8 * sum(face_video.faces[f.seq - 1] is not None for f in frames)
     assert any(t.emotion is not None for f in with_face for t in f.visible_tracks)
     snap = frames[-1].stats
-    assert 20 <= snap.capture_fps <= 40 and 0 < snap.processed_fps <= snap.capture_fps + 1
+    # paced at 30 FPS (unpaced it would be hundreds); the low bound leaves room for a loaded 2-core machine
+    assert 10 <= snap.capture_fps <= 40 and 0 < snap.processed_fps <= snap.capture_fps + 1
     assert snap.skipped_fps >= 0 and snap.processed == len(frames)
     assert 0 < snap.inference_ms_p50 <= snap.inference_ms_p95
     assert 0 < snap.latency_ms_p50 <= snap.latency_ms_p95 < 2000
