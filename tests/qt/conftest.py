@@ -11,6 +11,14 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _entry_point_settings() -> None:
+    """The process-wide settings app.main makes (OpenCV on the calling thread), so the panels run as in the app."""
+    from desktop_app.core.tasks.image_prep import one_opencv_thread
+
+    one_opencv_thread()
+
+
 @pytest.fixture
 def main_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
     from desktop_app.core.paths import UserDirs

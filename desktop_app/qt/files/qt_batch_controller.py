@@ -100,6 +100,7 @@ class QtBatchController(QObject):
     def _on_summary(self, summary: BatchSummary) -> None:
         self._running = False
         self.batch_finished.emit(summary)
+        self._start_next()  # a batch queued while a cancelled one was still ending starts now
 
     def _on_items(self, items: list[BatchItem], progress: BatchProgress) -> None:
         for item in items:
@@ -112,14 +113,14 @@ class QtBatchController(QObject):
         self.message.emit(f"batch stopped: {one_line(exc)}")
 
     def cancel(self) -> bool:
-        """Cancel the running batch and the queue, and join the thread; True when something stopped."""
+        """Cancel the running batch and the queue (its thread ends on its own); True when something stopped."""
         had = self.batches.busy or bool(self._queue)
         self._queue.clear()
         self.batches.stop()
         return had
 
     def shutdown(self) -> None:
-        """Cancel and join every thread (window closing)."""
+        """Stop every worker (window closing; the window joins the threads)."""
         self._closing = True
         self._queue.clear()
         self.batches.stop()
