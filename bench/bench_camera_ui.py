@@ -44,6 +44,7 @@ def main() -> int:
     from desktop_app.core.tasks.detect_faces import DetectFacesTask
     from desktop_app.core.tasks.image_prep import one_opencv_thread
     from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
+    from desktop_app.qt.qt_workers import join_all
 
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp(prefix="bench-camera-ui-"))
@@ -122,6 +123,7 @@ def main() -> int:
         ratios.append(len(round_frames) / (end - start - SETTLE_S) / min(args.fps, 1000.0 / float(np.mean(round_bare))))
     stats = panel.controller.stats()
     panel.shutdown()
+    join_all()  # as the window's close does
     panel.close()
 
     bare_fps = 1000.0 / float(np.mean(bare_ms))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_app.core.paths import UserDirs
 from desktop_app.core.services import AppServices
 from desktop_app.qt.microphone.qt_microphone_panel import QtMicrophonePanel
-from desktop_app.qt.qt_workers import running_threads
+from desktop_app.qt.qt_workers import join_all, running_threads
 from tests.e2e.mic_capture import _alignment
 
 RATE = 16000
@@ -59,6 +59,7 @@ def main(wav: str, screenshot: str) -> int:
     _spin(app, lambda: panel.last_recording is not None, 10)
     update, info = panel.last_update, panel.opened_info
     panel.shutdown()
+    join_all()  # as the window's close does
     heard = np.zeros(0, np.float32)
     if recording.is_file():
         raw, rate = sf.read(recording, dtype="float32", always_2d=True)

@@ -26,7 +26,7 @@ from desktop_app.core.sources.live import LiveFrame  # noqa: E402
 from desktop_app.core.sources.live_plan import live_plan  # noqa: E402
 from desktop_app.qt.camera.qt_camera_controller import CameraRequest  # noqa: E402
 from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel  # noqa: E402
-from desktop_app.qt.qt_workers import running_threads  # noqa: E402
+from desktop_app.qt.qt_workers import join_all  # noqa: E402
 from tests.core.sources.face_video import compose_frames, write_video  # noqa: E402
 from tests.e2e.leak_check import LeakSample, steady_growth  # noqa: E402
 
@@ -111,7 +111,7 @@ def test_camera_soak_memory_and_threads_stay_flat(qtbot, tmp_path: Path) -> None
     live = last[0]
     stats = panel.controller.stats()
     panel.shutdown()
-    assert not running_threads()
+    assert join_all()  # as the window's close does
 
     growth = end["rss"] - marks["rss_warm"]
     steady = steady_growth(samples)
