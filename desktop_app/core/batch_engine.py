@@ -24,6 +24,7 @@ from desktop_app.core.batch import BatchJob
 from desktop_app.core.batch_sizing import CANDIDATES, BatchSizer
 from desktop_app.core.pipeline import Attributes, Pipeline, Prepared, input_attributes, item_error
 from desktop_app.core.results import Result
+from desktop_app.core.tasks.base import StageClock
 from desktop_app.core.tasks.steps import BatchSteps
 
 #: Work a caller wants done on the decode thread with each decoded input (e.g. thumbnails).
@@ -123,9 +124,17 @@ class BatchEngine:
             queue.append(pool.submit(self._decode, job))
 
     def _decode(self, job: BatchJob) -> _Ready:
-        """Runs on a decode thread: decode, the caller's extra, and the tensor for split-step tasks."""
+        """Runs on a decode thread: decode, the caller's extra, and the tensor for split-step tasks.
+        Never raises: whatever goes wrong is this file's error Result."""
         if job.error is not None:
             return _Ready(job, None)
+        try:
+            return self._decode_file(job)
+        except Exception as exc:
+            failed = Prepared(job.path, job.model_id, None, StageClock(), None, item_error(job.path, exc, "decoding"))
+            return _Ready(job, failed)
+
+    def _decode_file(self, job: BatchJob) -> _Ready:
         prepared = self.pipeline.prepare(job.path, job.model_id)
         extra = self.extra(prepared) if self.extra is not None else None
         task = prepared.task

@@ -188,3 +188,17 @@ def test_a_job_that_cannot_run_and_a_csv_run_item_by_item(tmp_path: Path, pipeli
     assert not outputs[1].results[0].ok and "not an image" in str(outputs[1].results[0].error)
     assert len(outputs[2].results) > 1 and [r.row for r in outputs[2].results][:2] == [1, 2]
     assert outputs[0].extra == IMAGES[0].name and outputs[1].extra is None
+
+
+def test_an_unexpected_failure_on_a_decode_thread_fails_that_file_only(tmp_path: Path, pipeline: Pipeline) -> None:
+    paths = copies(tmp_path, 5)
+
+    def extra(prepared: Any) -> str:
+        if prepared.path == paths[2]:
+            raise MemoryError("no room for the thumbnail")
+        return prepared.path.name
+
+    outputs = run_all(BatchEngine(pipeline, batch_size=2, extra=extra), jobs_for(paths))
+    assert [o.job.path for o in outputs] == paths
+    assert [o.results[0].ok for o in outputs] == [True, True, False, True, True]
+    assert outputs[2].results[0].error == f"{paths[2].name}: unexpected MemoryError: no room for the thumbnail"
