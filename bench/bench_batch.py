@@ -138,6 +138,8 @@ def main() -> int:
         bare = BareLoop(task.card.path, spec.mean, spec.std, task.prep.width or 224,
                         list(task.session.report.obtained))
 
+        probes: list[tuple[int | None, dict[int, float]]] = []  # each measured CLI round's choice
+
         def cli_run(batch_size: int) -> Callable[[list[Path]], None]:
             ns = cli.build_parser().parse_args(["classify", *map(str, paths[:1]), "--batch-size", str(batch_size)])
 
@@ -145,6 +147,9 @@ def main() -> int:
                 pipeline.batch_sizes.clear()  # every round measures its batch size again
                 with contextlib.redirect_stdout(io.StringIO()):
                     cli.run_items(ns, pipeline, [(p, model_id) for p in files], top_k=top_k)
+                if batch_size == 0:
+                    sizer = pipeline.batch_sizes.sizer(model_id, task.session.report.choice)
+                    probes.append((sizer.chosen, sizer.timings()))
             return run
 
         window = QtMainWindow(services)
@@ -173,8 +178,6 @@ def main() -> int:
                 start = time.perf_counter()
                 runs[mode](paths)
                 rates[mode].append(len(paths) / (time.perf_counter() - start))
-        sizer = pipeline.batch_sizes.sizer(model_id, task.session.report.choice)
-        chosen, per_size = sizer.chosen, sizer.timings()
 
         ui = None
         if args.ui_images:
@@ -196,8 +199,9 @@ def main() -> int:
     print(f"CLI, batch size 1 / bare      : {median[MODES[1]] / bare_rate:.2f}  (goal >= 1.0)")
     print(f"CLI, measured batching / bare : {cli_rate / bare_rate:.2f}  (goal >= 1.3)")
     print(f"files panel / CLI (batching)  : {median[MODES[3]] / cli_rate:.2f}  (goal >= 0.95)")
-    timing = ", ".join(f"{size}: {ms:.1f}" for size, ms in sorted(per_size.items()))
-    print(f"measured batch size (last probe): {chosen}  (best ms per image by size: {timing})")
+    for chosen, per_size in probes[1:]:  # the first was the warm-up's
+        timing = ", ".join(f"{size}: {ms:.1f}" for size, ms in sorted(per_size.items()))
+        print(f"CLI round: measured batch size {chosen}  (best inference ms per image by size: {timing})")
     if ui is not None:
         worst, p99, ticks, elapsed = ui
         print(f"UI thread during a {args.ui_images}-image batch in the window: worst gap {worst:.1f} ms "
