@@ -119,11 +119,9 @@ def main() -> int:
     from desktop_app.core.services import AppServices
     from desktop_app.core.tasks.classify import ClassifyTask
     from desktop_app.core.tasks.image_prep import one_opencv_thread
-    from desktop_app.qt.qt_compat import guard_none_refcount
     from desktop_app.qt.qt_main_window import QtMainWindow
 
-    guard_none_refcount()  # what the app's and the CLI's entry points set for the process
-    one_opencv_thread()
+    one_opencv_thread()  # what the app's and the CLI's entry points set for the process
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         folder = Path(tmp) / "images"

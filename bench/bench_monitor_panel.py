@@ -62,10 +62,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.qt.monitor import QtMonitorPanel
-    from desktop_app.qt.qt_compat import guard_none_refcount
 
     app = QApplication([])
-    guard_none_refcount()
     items = make_results(args.events)
     gc.collect()
     gc.freeze()  # the 100,000 prebuilt Results are a bench artifact: keep them out of the GC's full passes

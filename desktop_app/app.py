@@ -40,13 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QTimer, qVersion
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.qt.qt_compat import guard_none_refcount
     from desktop_app.qt.qt_crash_dialog import install_crash_handler
     from desktop_app.qt.qt_main_window import QtMainWindow
     from desktop_app.qt.qt_theme import apply_theme
 
     # process-wide settings belong here, at the entry point, never in a constructor
-    guard_none_refcount()
     one_opencv_thread()
 
     dirs = UserDirs.default()

@@ -29,14 +29,6 @@ def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _none_refcount_reserve() -> None:
-    """PySide6 drops references to None in some calls (see desktop_app/qt/qt_compat.py; no Qt import)."""
-    from desktop_app.qt.qt_compat import guard_none_refcount
-
-    guard_none_refcount()
-
-
 def _loopback_only(address: object, family: int) -> None:
     """Refuse a connection unless it goes to 127.0.0.0/8, ::1 or a unix socket path."""
     import ipaddress

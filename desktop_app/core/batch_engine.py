@@ -1,11 +1,13 @@
 """The one batch engine: files -> Results, for the command line and the files panel alike.
 
 A small thread pool decodes (and, for tasks with split steps, pre-processes) a bounded number of files
-ahead while the calling thread runs the model. Runs of consecutive inputs for the same model, options
-and tensor shape are stacked into one session call when the model's batch dimension is dynamic, at a
-size chosen by measurement (`batch_sizing`). Results come out in input order; a file that cannot be
-decoded is one error Result, and a stacked run that fails is retried item by item so only the bad
-input fails. The pool's threads are started and joined inside `run`, on the thread that iterates it.
+ahead while the model runs. Runs of consecutive inputs for the same model, options and tensor shape are
+stacked into one session call when the model's batch dimension is dynamic, at a size chosen by
+measurement (`batch_sizing`); on CPU two such stacks run at once, each on a one-thread session
+(`runtime.parallel.core_split`), which keeps two cores busier than one call split over both. Results
+come out in input order; a file that cannot be decoded is one error Result, and a stacked run that fails
+is retried item by item so only the bad input fails. Every thread the engine uses is started and joined
+inside `run`, on the thread that iterates it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from desktop_app.core.batch import BatchJob
 from desktop_app.core.batch_sizing import CANDIDATES, BatchSizer
 from desktop_app.core.pipeline import Attributes, Pipeline, Prepared, input_attributes, item_error
 from desktop_app.core.results import Result
-from desktop_app.core.tasks.base import StageClock
+from desktop_app.core.runtime.parallel import ONE_CALL, CoreSplit, core_split
+from desktop_app.core.tasks.base import StageClock, Task
 from desktop_app.core.tasks.steps import BatchSteps
 
 #: Work a caller wants done on the decode thread with each decoded input (e.g. thumbnails).
@@ -69,8 +72,9 @@ def _stackable(head: _Ready, other: _Ready) -> bool:
 class BatchEngine:
     """Runs BatchJobs through a Pipeline with decode-ahead, dynamic batching and cancellation.
 
-    `batch_size` None measures the size per (model, provider); 1 runs one input per call; a larger
-    number fixes it. `check_cancelled` is called between steps and raises (the typed `Cancelled`)."""
+    `batch_size` None measures the size per (model, provider) and runs stacks concurrently where the
+    provider gains from it (CPU); 1 runs one input per call, one call at a time; a larger number fixes
+    the size. `check_cancelled` is called between steps and raises (the typed `Cancelled`)."""
 
     def __init__(self, pipeline: Pipeline, *, batch_size: int | None = None, decode_threads: int | None = None,
                  ahead: int | None = None, extra: Extra | None = None,
@@ -90,7 +94,9 @@ class BatchEngine:
         todo = iter(jobs)
         self._limit = min(AHEAD, self.ahead)
         queue: deque[Future[_Ready]] = deque()
+        running: deque[Future[list[BatchOutput]]] = deque()  # groups in input order, done or running
         pool = ThreadPoolExecutor(self.decode_threads, thread_name_prefix="batch-decode")
+        lanes: ThreadPoolExecutor | None = None
         try:
             self._fill(pool, queue, todo)
             first = True  # the first result never waits for a stack, even when the size is known
@@ -110,9 +116,33 @@ class BatchEngine:
                     group.append(following)
                     queue.popleft()
                 self._fill(pool, queue, todo)
-                yield from self._run_group(group, size)
+                split = self._split(head)
+                if split.calls > 1:
+                    if lanes is None:
+                        lanes = ThreadPoolExecutor(split.calls, thread_name_prefix="batch-infer")
+                    running.append(lanes.submit(self._run_group, group, size, split.threads))
+                else:
+                    done: Future[list[BatchOutput]] = Future()
+                    running.append(done)
+                    done.set_result(self._run_group(group, size, split.threads))
+                while running and (running[0].done() or len(running) > split.calls):
+                    yield from self._collect(running.popleft())
+            while running:
+                yield from self._collect(running.popleft())
         finally:
+            for future in running:
+                future.cancel()
+            if lanes is not None:
+                lanes.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _collect(self, future: Future[list[BatchOutput]]) -> list[BatchOutput]:
+        """A group's outputs, looking for a cancel while its model call runs on another thread."""
+        while True:
+            try:
+                return future.result(timeout=WAIT_S)
+            except FutureTimeout:
+                self.check_cancelled()
 
     # -- decode side (pool threads) ---------------------------------------------------------------
 
@@ -165,13 +195,25 @@ class BatchEngine:
             return None
         return self.pipeline.batch_sizes.sizer(task.card.id, task.session.report.choice)
 
+    def _split(self, ready: _Ready) -> CoreSplit:
+        """Stacks run two at a time on one-thread sessions where the provider gains from it (CPU), once the
+        size is measured (the probe's calls run one at a time on the same sessions, so its timings are not
+        disturbed); a fixed size, and anything without a tensor, runs one call at a time as asked."""
+        sizer = self._sizer(ready)
+        if sizer is None or ready.prepared is None or ready.prepared.task is None:
+            return ONE_CALL
+        split = core_split(ready.prepared.task.session.report.used)
+        return split if sizer.chosen is not None else CoreSplit(1, split.threads)
+
     def _size(self, ready: _Ready) -> int:
         if ready.tensor is None:
             return 1
         sizer = self._sizer(ready)
         return sizer.next_size() if sizer is not None else max(1, self.batch_size or 1)
 
-    def _run_group(self, group: list[_Ready], size: int) -> list[BatchOutput]:
+    def _run_group(self, group: list[_Ready], size: int, threads: int | None = None) -> list[BatchOutput]:
+        """One model call on the group's stacked tensors (on a session with `threads` intra-op threads when
+        given), then post-processing per input; inputs without a tensor run alone."""
         head = group[0]
         if head.tensor is None or head.prepared is None:
             return [self._run_one(ready) for ready in group]
@@ -179,19 +221,27 @@ class BatchEngine:
         assert isinstance(task, BatchSteps)
         n = len(group)
         try:
+            runner = task if threads is None else self._threaded(task, threads)
             stacked = head.tensor if n == 1 else np.concatenate([r.tensor for r in group if r.tensor is not None])
-            outputs, ms = task.infer(stacked)
+            outputs, ms = runner.infer(stacked)
             if any(o.ndim == 0 or o.shape[0] != n for o in outputs):
                 raise ValueError(f"the model's outputs do not have a leading batch dimension of {n}")
         except Exception as exc:
             if n > 1:  # one bad input must not fail its neighbours: run each alone
-                return [out for ready in group for out in self._run_group([ready], 1)]
+                return [out for ready in group for out in self._run_group([ready], 1, threads)]
             return [self._output(head, error=item_error(head.job.path, exc))]
         sizer = self._sizer(head)
         if sizer is not None and n == size:
             sizer.record(n, ms / n)
         return [self._finish_row(ready, task, [o[i : i + 1] for o in outputs], ms / n)
                 for i, ready in enumerate(group)]
+
+    def _threaded(self, task: BatchSteps, threads: int) -> BatchSteps:
+        """The same model's task on a session with `threads` intra-op threads (opened once, then pooled)."""
+        assert isinstance(task, Task)
+        threaded = self.pipeline.task(task.card.id, task.session.report.choice, threads=threads)
+        assert isinstance(threaded, BatchSteps)
+        return threaded
 
     def _finish_row(self, ready: _Ready, task: BatchSteps, outputs: list[np.ndarray], ms: float) -> BatchOutput:
         assert ready.prepared is not None

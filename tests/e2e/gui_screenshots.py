@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.paths import UserDirs
 from desktop_app.core.services import AppServices
-from desktop_app.qt.qt_compat import guard_none_refcount
 from desktop_app.qt.qt_main_window import QtMainWindow
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
@@ -30,7 +29,6 @@ def drop(window: QtMainWindow, paths: list[Path]) -> None:
 
 
 def main(out: Path, home: Path) -> int:
-    guard_none_refcount()
     app = QApplication(sys.argv[:1])
     window = QtMainWindow(AppServices.create(UserDirs.under(home)))
     window.resize(1500, 900)

@@ -8,11 +8,12 @@ detector's cores busier than one call split over them (see bench/bench_camera.py
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from desktop_app.core.pipeline import Pipeline
-from desktop_app.core.runtime import providers as prov
+from desktop_app.core.runtime.parallel import core_split, usable_cores
+
+__all__ = ["ONE_AT_A_TIME", "LivePlan", "live_plan", "model_plan", "open_live_sessions", "usable_cores"]
 
 
 @dataclass(frozen=True)
@@ -28,22 +29,12 @@ class LivePlan:
 ONE_AT_A_TIME = LivePlan(1, None)
 
 
-def usable_cores() -> int:
-    """The CPUs this process may run on (container and affinity limits included)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def live_plan(provider: str, cores: int | None = None) -> LivePlan:
     """Two frames in flight on CPU with at least two cores, each call on a quarter of the logical CPUs
-    (half the physical cores on the usual two-way SMT laptop, at least one); one frame at a time with
-    ONNX Runtime's default threads on a GPU, which already works while the CPU waits."""
-    cores = cores or usable_cores()
-    if provider != prov.CPU or cores < 2:
-        return ONE_AT_A_TIME
-    return LivePlan(2, max(1, cores // 4))
+    (`runtime.parallel.core_split`); one frame at a time with ONNX Runtime's default threads on a GPU,
+    which already works while the CPU waits."""
+    split = core_split(provider, cores)
+    return ONE_AT_A_TIME if split.calls == 1 else LivePlan(split.calls, split.threads)
 
 
 def model_plan(pipeline: Pipeline, model_id: str) -> LivePlan | None:

@@ -3,6 +3,7 @@ a bad file or a failing stack failing alone, honest timings, cancellation, and n
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 from contextlib import closing
@@ -64,17 +65,19 @@ def decode_threads() -> list[threading.Thread]:
 
 
 def record_stacks(monkeypatch: pytest.MonkeyPatch, task: ClassifyTask, fail_if: Any = None) -> list[int]:
-    """Wrap the task's session run: records each stack's size, optionally failing some stacks."""
+    """Wrap the classifier's session run (on any of its sessions: the engine may run stacks on one-thread
+    sessions of the same model): records each stack's size, optionally failing some stacks."""
     sizes: list[int] = []
     real = ClassifyTask.infer
+    assert task.card.id == MODEL
 
-    def infer(tensor: np.ndarray) -> tuple[list[np.ndarray], float]:
+    def infer(self: ClassifyTask, tensor: np.ndarray) -> tuple[list[np.ndarray], float]:
         sizes.append(int(tensor.shape[0]))
         if fail_if is not None and fail_if(tensor):
             raise RuntimeError("this stack holds a bad input")
-        return real(task, tensor)
+        return real(self, tensor)
 
-    monkeypatch.setattr(task, "infer", infer)
+    monkeypatch.setattr(ClassifyTask, "infer", infer)
     return sizes
 
 
@@ -202,3 +205,52 @@ def test_an_unexpected_failure_on_a_decode_thread_fails_that_file_only(tmp_path:
     assert [o.job.path for o in outputs] == paths
     assert [o.results[0].ok for o in outputs] == [True, True, False, True, True]
     assert outputs[2].results[0].error == f"{paths[2].name}: unexpected MemoryError: no room for the thumbnail"
+
+
+def test_measured_stacks_run_two_at_a_time_on_one_thread_sessions_in_input_order(
+        tmp_path: Path, pipeline: Pipeline, task: ClassifyTask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core.runtime.parallel import core_split
+
+    split = core_split(task.session.report.used, cores=2)
+    monkeypatch.setattr("desktop_app.core.batch_engine.core_split", lambda provider: split)
+    assert split.calls == 2 and split.threads == 1  # CPU on two cores
+    pipeline.batch_sizes.clear()
+    sizer = pipeline.batch_sizes.sizer(MODEL, task.session.report.choice)
+    for size in sizer.candidates:  # measured already: stacks of 2
+        for _ in range(sizer.repeats):
+            sizer.record(size, 1.0 if size == 2 else 5.0)
+    assert sizer.chosen == 2
+    real = ClassifyTask.infer
+    active, most, calls, sessions = [0], [0], [0], set()
+    lock = threading.Lock()
+    both = threading.Barrier(2, timeout=30)  # two calls must be running together at least once
+
+    def infer(self: ClassifyTask, tensor: np.ndarray) -> tuple[list[np.ndarray], float]:
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+            sessions.add(id(self.session))
+            calls[0] += 1
+            early = calls[0] <= 2
+        try:
+            if early:  # the first two calls wait for each other: they can only meet if they overlap
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    both.wait()
+            return real(self, tensor)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    paths = copies(tmp_path, 21)
+    single = {p: pipeline.run_path(p, MODEL)[0] for p in paths[:3]}
+    monkeypatch.setattr(ClassifyTask, "infer", infer)
+    outputs = run_all(BatchEngine(pipeline), jobs_for(paths))
+    assert [o.job.path for o in outputs] == paths and all(o.results[0].ok for o in outputs)
+    assert most[0] == 2  # two stacks at once, never more
+    threaded = pipeline.task(MODEL, task.session.report.choice, threads=1)
+    assert sessions == {id(threaded.session)} and threaded.session is not task.session
+    for path, alone in single.items():
+        (result,) = next(o.results for o in outputs if o.job.path == path)
+        assert isinstance(result.payload, ClassificationResult) and isinstance(alone.payload, ClassificationResult)
+        assert result.payload.best.index == alone.payload.best.index
+    assert not [t for t in threading.enumerate() if t.name.startswith(("batch-infer", "batch-decode"))]
