@@ -189,8 +189,13 @@ def test_segment_settings_apply_at_the_next_start(qtbot, panel: QtMicrophonePane
     panel.view.min_silence_spin.setValue(2000)
     assert panel.params() == {"onset": 0.3, "offset": 0.3, "min_speech_ms": panel.view.min_speech_spin.value(),
                               "min_silence_ms": 2000.0}
-    feeder = start_and_feed(qtbot, panel, fake, speech_48k_stereo())
+    audio = speech_48k_stereo()
+    feeder = start_and_feed(qtbot, panel, fake, audio)
     qtbot.waitUntil(lambda: feeder.done, timeout=30_000)
+    heard_s = len(audio) / RATE - 0.1  # the resampler may still hold a few milliseconds
+    # the worker has analysed what was fed (a stop drops the blocks it has not read yet)
+    qtbot.waitUntil(lambda: panel.last_update is not None and panel.last_update.position_s >= heard_s,
+                    timeout=30_000)
     panel.stop()  # returns at once; the segment closed at the stop arrives from the ending run
     qtbot.waitUntil(lambda: not panel.controller.device_in_use, timeout=20_000)
     assert len(panel.segments) == 1  # the 1.5 s pause no longer splits the phrases
