@@ -13,6 +13,7 @@ inside `run`, on the thread that iterates it.
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -87,12 +88,15 @@ class BatchEngine:
         self._limit = min(AHEAD, self.ahead)  # raised once an input turns out to be stackable
         self.extra = extra
         self.check_cancelled = check_cancelled or (lambda: None)
+        self._probing: dict[int, int] = {}  # probe runs of this run still going, by size
+        self._probing_lock = threading.Lock()
 
     def run(self, jobs: Iterable[BatchJob]) -> Generator[BatchOutput, None, None]:
         """One BatchOutput per job, in job order. The decode threads end (cancelled decodes dropped,
         running ones waited for) before the iterator finishes or is closed; use `contextlib.closing`."""
         todo = iter(jobs)
         self._limit = min(AHEAD, self.ahead)
+        self._probing.clear()
         queue: deque[Future[_Ready]] = deque()
         running: deque[Future[list[BatchOutput]]] = deque()  # groups in input order, done or running
         pool = ThreadPoolExecutor(self.decode_threads, thread_name_prefix="batch-decode")
@@ -105,6 +109,11 @@ class BatchEngine:
                 head = self._wait(queue.popleft())
                 group = [head]
                 size, first = (1 if first else self._size(head)), False
+                while size is None and running:  # every size the probe needs is running: wait for one
+                    yield from self._collect(running.popleft())
+                    size = self._size(head)
+                size = size or 1
+                probe = self._start_probe(head, size)
                 self._limit = self.ahead if head.tensor is not None else min(AHEAD, self.ahead)
                 while len(group) < size:
                     self._fill(pool, queue, todo)
@@ -120,11 +129,11 @@ class BatchEngine:
                 if split.calls > 1:
                     if lanes is None:
                         lanes = ThreadPoolExecutor(split.calls, thread_name_prefix="batch-infer")
-                    running.append(lanes.submit(self._run_group, group, size, split.threads))
+                    running.append(lanes.submit(self._run_probed, group, size, split.threads, probe))
                 else:
                     done: Future[list[BatchOutput]] = Future()
                     running.append(done)
-                    done.set_result(self._run_group(group, size, split.threads))
+                    done.set_result(self._run_probed(group, size, split.threads, probe))
                 while running and (running[0].done() or len(running) > split.calls):
                     yield from self._collect(running.popleft())
             while running:
@@ -196,20 +205,39 @@ class BatchEngine:
         return self.pipeline.batch_sizes.sizer(task.card.id, task.session.report.choice)
 
     def _split(self, ready: _Ready) -> CoreSplit:
-        """Stacks run two at a time on one-thread sessions where the provider gains from it (CPU), once the
-        size is measured (the probe's calls run one at a time on the same sessions, so its timings are not
-        disturbed); a fixed size, and anything without a tensor, runs one call at a time as asked."""
-        sizer = self._sizer(ready)
-        if sizer is None or ready.prepared is None or ready.prepared.task is None:
+        """Measured stacks run two at a time on one-thread sessions where the provider gains from it (CPU),
+        the probe's runs included (measured as they will run); a fixed size, and anything without a
+        tensor, runs one call at a time as asked."""
+        if self._sizer(ready) is None or ready.prepared is None or ready.prepared.task is None:
             return ONE_CALL
-        split = core_split(ready.prepared.task.session.report.used)
-        return split if sizer.chosen is not None else CoreSplit(1, split.threads)
+        return core_split(ready.prepared.task.session.report.used)
 
-    def _size(self, ready: _Ready) -> int:
+    def _size(self, ready: _Ready) -> int | None:
+        """The next run's size; None while the probe waits for runs of every size it still needs."""
         if ready.tensor is None:
             return 1
         sizer = self._sizer(ready)
-        return sizer.next_size() if sizer is not None else max(1, self.batch_size or 1)
+        if sizer is None:
+            return max(1, self.batch_size or 1)
+        with self._probing_lock:
+            return sizer.next_size(self._probing)
+
+    def _start_probe(self, ready: _Ready, size: int) -> bool:
+        """Count a run of `size` as one of the probe's while the size is still being measured."""
+        sizer = self._sizer(ready)
+        if sizer is None or sizer.chosen is not None:
+            return False
+        with self._probing_lock:
+            self._probing[size] = self._probing.get(size, 0) + 1
+        return True
+
+    def _run_probed(self, group: list[_Ready], size: int, threads: int | None, probe: bool) -> list[BatchOutput]:
+        try:
+            return self._run_group(group, size, threads)
+        finally:
+            if probe:  # recorded by now when the stack was full; a short one leaves its size to a later run
+                with self._probing_lock:
+                    self._probing[size] -= 1
 
     def _run_group(self, group: list[_Ready], size: int, threads: int | None = None) -> list[BatchOutput]:
         """One model call on the group's stacked tensors (on a session with `threads` intra-op threads when

@@ -11,6 +11,7 @@ is never delayed by a batch.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 
 CANDIDATES: tuple[int, ...] = (1, 2, 4, 8)
 TOLERANCE = 0.05  # a larger batch must beat the smaller one by more than this to be chosen
@@ -37,12 +38,15 @@ class BatchSizer:
     def largest(self) -> int:
         return self.candidates[-1]
 
-    def next_size(self) -> int:
-        """The size the next run should use: the choice, or the next candidate the probe still needs."""
+    def next_size(self, running: Mapping[int, int] | None = None) -> int | None:
+        """The size the next run should use: the choice, or the next candidate the probe still needs
+        counting the probe runs still `running` (size -> count); None while every needed one is running."""
         with self._lock:
             if self._chosen is not None:
                 return self._chosen
-            return next(s for s in self.candidates if len(self._samples[s]) < self.repeats)
+            running = running or {}
+            return next((s for s in self.candidates if len(self._samples[s]) + running.get(s, 0) < self.repeats),
+                        None)
 
     def record(self, size: int, ms_per_item: float) -> None:
         """One timed run of `size` inputs; decides once every candidate has its samples."""

@@ -171,7 +171,7 @@ class QtFilesPanel(QWidget):
         if key == self._shown:
             return
         self._shown = key
-        if row.thumbnail is None:  # audio, CSV rows, failures: nothing to draw
+        if row.image is None:  # audio, CSV rows, failures: nothing to draw
             self.result_selected.emit(row.result, None)
             return
         image = self.controller.cached_preview(row.item_index)

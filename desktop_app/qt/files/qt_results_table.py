@@ -52,19 +52,27 @@ def error_colour() -> QColor:
 
 @dataclass
 class BatchRow:
-    """One table row: the item it came from, its Result and the cells worked out once."""
+    """One table row: the item it came from, its Result and the cells worked out once. The thumbnail
+    becomes a pixmap when the view first draws it: only the rows scrolled into view pay for that."""
 
     item_index: int
     result: Result
-    thumbnail: QPixmap | None
+    image: np.ndarray | None
     name: str
     label: str
     score: float | None
     tooltip: str
+    _pixmap: QPixmap | None = None
 
     @property
     def ok(self) -> bool:
         return self.result.ok
+
+    @property
+    def thumbnail(self) -> QPixmap | None:
+        if self._pixmap is None and self.image is not None:
+            self._pixmap = rgb_pixmap(self.image, THUMB_PX)
+        return self._pixmap
 
 
 class QtBatchTableModel(QAbstractTableModel):
@@ -100,7 +108,7 @@ class QtBatchTableModel(QAbstractTableModel):
 
     @staticmethod
     def _row(item: BatchItem, result: Result) -> BatchRow:
-        thumb = rgb_pixmap(item.thumbnail, THUMB_PX) if item.thumbnail is not None and result.row is None else None
+        thumb = item.thumbnail if result.row is None else None
         return BatchRow(item.index, result, thumb, Path(result.source).name, result_label(result),
                         result_score(result), result_tooltip(result))
 
@@ -130,7 +138,7 @@ class QtBatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and not row.ok:
             return error_colour()
         if role == Qt.ItemDataRole.AccessibleTextRole and col == THUMB:
-            return f"thumbnail of {row.name}" if row.thumbnail is not None else "no thumbnail"
+            return f"thumbnail of {row.name}" if row.image is not None else "no thumbnail"
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (SCORE, LATENCY):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

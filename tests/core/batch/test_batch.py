@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -48,6 +49,7 @@ from desktop_app.core.results import (
 )
 from desktop_app.core.serialize import result_to_dict
 from desktop_app.core.settings import Settings
+from tests.conftest import SAMPLES
 
 
 def touch(path: Path, data: bytes = b"x") -> Path:
@@ -165,3 +167,13 @@ def test_csv_and_json_exports_match_the_cli_shape(tmp_path: Path) -> None:
         export_results(blocker / "out.csv", results)
     message = export_error(blocker / "out.csv", info.value)
     assert message.startswith("could not write") and "\n" not in message
+
+
+def test_a_large_reduction_looks_like_a_plain_area_average() -> None:
+    from desktop_app.core.media import load_image
+
+    photo = load_image(SAMPLES / "coffee-cup.jpg")  # 600 x 400: more than 4x the thumbnail
+    small = downscale(photo, 96)
+    plain = cv2.resize(photo, (96, 64), interpolation=cv2.INTER_AREA)
+    assert small.shape == plain.shape == (64, 96, 3) and small.flags.c_contiguous
+    assert float(np.abs(small.astype(int) - plain.astype(int)).mean()) < 3.0

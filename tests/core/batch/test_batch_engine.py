@@ -113,13 +113,15 @@ def test_measured_size_probes_from_one_then_keeps_its_choice(tmp_path: Path, pip
     sizes = record_stacks(monkeypatch, task)
     outputs = run_all(BatchEngine(pipeline), jobs_for(copies(tmp_path, 40)))
     assert len(outputs) == 40 and all(o.results[0].ok for o in outputs)
-    assert sizes[:8] == [1, 1, 2, 2, 4, 4, 8, 8]  # the first result never waits for a stack
+    # the first result never waits for a stack; two probe runs may go at once, so they may start in either order
+    assert sorted(sizes[:8]) == [1, 1, 2, 2, 4, 4, 8, 8] and sizes[0] == 1
     sizer = pipeline.batch_sizes.sizer(MODEL, task.session.report.choice)
     assert sizer.chosen in (1, 2, 4, 8) and set(sizer.timings()) == {1, 2, 4, 8}
-    assert set(sizes[8:-1]) == {sizer.chosen}  # the last stack may be short
+    rest = sorted(sizes[8:])  # the last stack may be short (and run beside the one before it)
+    assert set(rest[1:]) == {sizer.chosen} and rest[0] <= sizer.chosen, str((sizes, sizer.timings()))
     sizes.clear()
     run_all(BatchEngine(pipeline), jobs_for(copies(tmp_path / "again", 1 + 2 * sizer.chosen)))
-    assert sizes == [1, sizer.chosen, sizer.chosen]  # measured once per (model, provider), then reused;
+    assert sorted(sizes) == sorted([1, sizer.chosen, sizer.chosen])  # measured once per (model, provider), reused;
     # the first result of every run comes alone, at once
 
 

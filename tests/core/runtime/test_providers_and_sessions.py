@@ -118,3 +118,13 @@ def test_an_inference_error_with_an_empty_message_still_gives_one_line(tmp_path:
     session._session = Silent()  # type: ignore[assignment]
     with pytest.raises(InferenceError, match=r"add.onnx: inference failed: RuntimeError$"):
         session.run({"x": np.zeros((1, 4), np.float32)})
+
+
+def test_sessions_do_not_spin_their_pool_threads_between_calls(tmp_path: Path) -> None:
+    """The app's cores are shared with decoding, capture and the UI (see _session_options)."""
+    session = ModelSession(add_one(tmp_path / "m.onnx"), "cpu", threads=2)
+    options = session._session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert options.intra_op_num_threads == 2
+    outputs, _ = session.run({session.input_names[0]: np.zeros((1, 4), np.float32)})
+    assert np.allclose(outputs[0], 1.0)
