@@ -12,6 +12,7 @@ inside `run`, on the thread that iterates it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import deque
@@ -27,7 +28,7 @@ from desktop_app.core.batch import BatchJob
 from desktop_app.core.batch_sizing import CANDIDATES, BatchSizer
 from desktop_app.core.pipeline import Attributes, Pipeline, Prepared, input_attributes, item_error
 from desktop_app.core.results import Result
-from desktop_app.core.runtime.parallel import ONE_CALL, CoreSplit, core_split
+from desktop_app.core.runtime.parallel import ONE_CALL, CoreSplit, core_split, lower_thread_priority
 from desktop_app.core.tasks.base import StageClock, Task
 from desktop_app.core.tasks.steps import BatchSteps
 
@@ -75,11 +76,12 @@ class BatchEngine:
 
     `batch_size` None measures the size per (model, provider) and runs stacks concurrently where the
     provider gains from it (CPU); 1 runs one input per call, one call at a time; a larger number fixes
-    the size. `check_cancelled` is called between steps and raises (the typed `Cancelled`)."""
+    the size. `check_cancelled` is called between steps and raises (the typed `Cancelled`). `background`
+    lowers the priority of the engine's threads, for a run beside a UI thread."""
 
     def __init__(self, pipeline: Pipeline, *, batch_size: int | None = None, decode_threads: int | None = None,
                  ahead: int | None = None, extra: Extra | None = None,
-                 check_cancelled: Callable[[], None] | None = None) -> None:
+                 check_cancelled: Callable[[], None] | None = None, background: bool = False) -> None:
         self.pipeline = pipeline
         self.batch_size = batch_size
         self.decode_threads = decode_threads or default_decode_threads()
@@ -88,18 +90,23 @@ class BatchEngine:
         self._limit = min(AHEAD, self.ahead)  # raised once an input turns out to be stackable
         self.extra = extra
         self.check_cancelled = check_cancelled or (lambda: None)
+        #: Beside a UI: the engine's threads yield to the others (`lower_thread_priority`).
+        self._start_thread = lower_thread_priority if background else None
         self._probing: dict[int, int] = {}  # probe runs of this run still going, by size
         self._probing_lock = threading.Lock()
 
     def run(self, jobs: Iterable[BatchJob]) -> Generator[BatchOutput, None, None]:
         """One BatchOutput per job, in job order. The decode threads end (cancelled decodes dropped,
         running ones waited for) before the iterator finishes or is closed; use `contextlib.closing`."""
+        jobs = list(jobs)
+        self._open_sessions(jobs)
         todo = iter(jobs)
         self._limit = min(AHEAD, self.ahead)
         self._probing.clear()
         queue: deque[Future[_Ready]] = deque()
         running: deque[Future[list[BatchOutput]]] = deque()  # groups in input order, done or running
-        pool = ThreadPoolExecutor(self.decode_threads, thread_name_prefix="batch-decode")
+        pool = ThreadPoolExecutor(self.decode_threads, thread_name_prefix="batch-decode",
+                                  initializer=self._start_thread)
         lanes: ThreadPoolExecutor | None = None
         try:
             self._fill(pool, queue, todo)
@@ -128,7 +135,8 @@ class BatchEngine:
                 split = self._split(head)
                 if split.calls > 1:
                     if lanes is None:
-                        lanes = ThreadPoolExecutor(split.calls, thread_name_prefix="batch-infer")
+                        lanes = ThreadPoolExecutor(split.calls, thread_name_prefix="batch-infer",
+                                                   initializer=self._start_thread)
                     running.append(lanes.submit(self._run_probed, group, size, split.threads, probe))
                 else:
                     done: Future[list[BatchOutput]] = Future()
@@ -144,6 +152,13 @@ class BatchEngine:
             if lanes is not None:
                 lanes.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _open_sessions(self, jobs: list[BatchJob]) -> None:
+        """Open the jobs' models on the calling thread: ONNX Runtime's pool threads take the priority of the
+        thread that creates them, and must not inherit the lowered one of a background decode thread."""
+        for model_id in dict.fromkeys(job.model_id for job in jobs if job.error is None):
+            with contextlib.suppress(Exception):  # a model that cannot open is reported on its files
+                self.pipeline.task(model_id)
 
     def _collect(self, future: Future[list[BatchOutput]]) -> list[BatchOutput]:
         """A group's outputs, looking for a cancel while its model call runs on another thread."""

@@ -9,6 +9,8 @@ at once) both use this split; a GPU already works while the CPU waits, so it kee
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from dataclasses import dataclass
 
 from desktop_app.core.runtime import providers as prov
@@ -41,3 +43,16 @@ def core_split(provider: str, cores: int | None = None) -> CoreSplit:
     if provider != prov.CPU or cores < 2:
         return ONE_CALL
     return CoreSplit(2, max(1, cores // 4))
+
+
+def lower_thread_priority(nice: int = 10) -> None:
+    """Make the calling thread yield to the others (Linux: its own nice value), for background work beside
+    a UI thread: with every core busy, the UI thread still gets a core at once when its timers fire.
+    Elsewhere, and where the system refuses, nothing changes."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    except OSError:
+        pass

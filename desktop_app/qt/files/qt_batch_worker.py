@@ -78,7 +78,7 @@ class BatchWorker(Worker):
         done = rows = failed = 0
         last_emit = 0.0  # the first finished file shows at once, later ones in ~100 ms groups
         engine = BatchEngine(self.pipeline, batch_size=self.batch_size, decode_threads=self.decode_threads,
-                             extra=pictures, check_cancelled=self.check_cancelled)
+                             extra=pictures, check_cancelled=self.check_cancelled, background=True)
         try:
             with closing(engine.run(self.jobs)) as outputs:  # joins the decode threads on the way out
                 for output in outputs:

@@ -256,3 +256,21 @@ def test_measured_stacks_run_two_at_a_time_on_one_thread_sessions_in_input_order
         assert isinstance(result.payload, ClassificationResult) and isinstance(alone.payload, ClassificationResult)
         assert result.payload.best.index == alone.payload.best.index
     assert not [t for t in threading.enumerate() if t.name.startswith(("batch-infer", "batch-decode"))]
+
+
+def test_a_background_run_lowers_its_threads_priority_only(tmp_path: Path, pipeline: Pipeline) -> None:
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("per-thread priorities are a Linux facility")
+
+    def nice(_prepared: object) -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    mine = nice(None)
+    paths = copies(tmp_path, 4)
+    background = run_all(BatchEngine(pipeline, batch_size=2, extra=nice, background=True), jobs_for(paths))
+    assert {o.extra for o in background} == {min(19, mine + 10)}  # the decode threads yield to a UI thread
+    plain = run_all(BatchEngine(pipeline, batch_size=2, extra=nice), jobs_for(paths))
+    assert {o.extra for o in plain} == {mine} and nice(None) == mine  # the command line's, and the caller's, stay
