@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from desktop_app.qt.qt_workers import Worker, WorkerController, join_all, running_threads
@@ -68,9 +68,17 @@ def test_stop_returns_at_once_and_the_thread_is_joined_when_it_ends(qtbot: Any) 
     assert elapsed < 0.05, f"stop() took {elapsed * 1000:.1f} ms"
     assert not controller.busy and controller.worker is None
     assert controller.retiring == 1 and len(running_threads()) == 1  # still referenced while it runs
-    release.set()
-    qtbot.waitUntil(lambda: not running_threads() and controller.retiring == 0, timeout=10_000)
-    assert failures == []
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(20)
+    # the work blocks its full 5 s; meanwhile the UI thread keeps running its event loop
+    qtbot.waitUntil(lambda: not running_threads() and controller.retiring == 0, timeout=15_000)
+    timer.stop()
+    ended = time.perf_counter() - started
+    assert ended > 4.5, f"the worker ended after {ended:.1f} s: it was not blocked"
+    assert len(ticks) > 100 and max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) < 1.0
+    assert failures == [] and not release.is_set()
 
 
 def test_a_stopped_workers_late_failure_is_logged_but_never_reaches_the_next_run(
