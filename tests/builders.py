@@ -86,3 +86,15 @@ def wav_bytes(seconds: float = 0.5, rate: int = 16000) -> bytes:
     t = np.arange(int(seconds * rate)) / rate
     sf.write(buffer, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate, format="WAV")
     return buffer.getvalue()
+
+
+def sample_copies(folder: Path, n: int) -> list[Path]:
+    """`n` copies of the bundled sample photos, round robin, with distinct names that keep their order."""
+    samples = sorted((Path(__file__).resolve().parents[1] / "resources" / "samples").glob("*.jpg"))
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        src = samples[i % len(samples)]
+        out.append(folder / f"{i:04d}-{src.name}")
+        out[-1].write_bytes(src.read_bytes())
+    return out

@@ -20,22 +20,12 @@ from desktop_app.core.batch import BatchSummary
 from desktop_app.core.results import ClassificationResult, DetectionResult, VadResult
 from desktop_app.qt.files.qt_files_panel import QtFilesPanel
 from desktop_app.qt.files.qt_results_table import ERROR, QtBatchTableModel, error_colour
+from tests.builders import sample_copies
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "resources" / "samples"
 IMAGES = sorted(SAMPLES.glob("*.jpg"))
 CAT_CLASSES = range(281, 286)  # ImageNet tabby, tiger cat, Persian, Siamese, Egyptian cat
-
-
-def copies(folder: Path, n: int) -> list[Path]:
-    """`n` copies of the sample images, round robin, with distinct names."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(n):
-        src = IMAGES[i % len(IMAGES)]
-        out.append(folder / f"{i:04d}-{src.name}")
-        shutil.copyfile(src, out[-1])
-    return out
 
 
 def drop(window: QWidget, paths: list[Path]) -> None:
@@ -66,7 +56,7 @@ def rows_by_name(model: QtBatchTableModel) -> dict[str, list]:  # type: ignore[t
 
 def test_dropped_folder_gives_one_row_per_file_with_real_labels_and_errors(main_window, qtbot, tmp_path):  # type: ignore[no-untyped-def]
     folder = tmp_path / "drop"
-    images = copies(folder, 6)
+    images = sample_copies(folder, 6)
     (folder / "nested").mkdir()
     images.append(folder / "nested" / "deep-coffee.jpg")
     shutil.copyfile(SAMPLES / "coffee-cup.jpg", images[-1])
@@ -145,7 +135,7 @@ def test_csv_gives_a_row_per_csv_row_and_wav_a_vad_row_queued_behind_it(main_win
 
 def test_export_csv_and_json_match_the_table_and_a_failed_export_keeps_results(main_window, qtbot, tmp_path):  # type: ignore[no-untyped-def]
     folder = tmp_path / "in"
-    copies(folder, 3)
+    sample_copies(folder, 3)
     (folder / "bad.jpg").write_bytes(b"")
     panel: QtFilesPanel = main_window.files_panel
     drop_and_wait(qtbot, main_window, [folder, SAMPLES / "speech-espeak.wav", SAMPLES / "adult-test-sample.csv"])
@@ -186,7 +176,7 @@ def test_export_csv_and_json_match_the_table_and_a_failed_export_keeps_results(m
 
 
 def test_cancel_midway_joins_the_thread_and_keeps_the_rows_done(main_window, qtbot, tmp_path):  # type: ignore[no-untyped-def]
-    copies(tmp_path / "many", 200)
+    sample_copies(tmp_path / "many", 200)
     panel: QtFilesPanel = main_window.files_panel
     drop(main_window, [tmp_path / "many"])
     qtbot.waitUntil(lambda: len(panel.model.rows) >= 10, timeout=60_000)
@@ -205,7 +195,7 @@ def test_cancel_midway_joins_the_thread_and_keeps_the_rows_done(main_window, qtb
 
 
 def test_ui_stays_responsive_during_a_500_image_batch(main_window, qtbot, tmp_path, capsys):  # type: ignore[no-untyped-def]
-    copies(tmp_path / "five-hundred", 500)
+    sample_copies(tmp_path / "five-hundred", 500)
     panel: QtFilesPanel = main_window.files_panel
     ticks: list[float] = []
     timer = QTimer()

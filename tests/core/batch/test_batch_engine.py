@@ -4,7 +4,6 @@ a bad file or a failing stack failing alone, honest timings, cancellation, and n
 from __future__ import annotations
 
 import contextlib
-import shutil
 import threading
 from contextlib import closing
 from pathlib import Path
@@ -23,6 +22,7 @@ from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.results import ClassificationResult
 from desktop_app.core.runtime.session import SessionPool
 from desktop_app.core.tasks.classify import ClassifyTask
+from tests.builders import sample_copies
 from tests.conftest import MODELS, SAMPLES
 
 IMAGES = sorted(SAMPLES.glob("*.jpg"))
@@ -39,16 +39,6 @@ def task(pipeline: Pipeline) -> ClassifyTask:
     found = pipeline.task(MODEL)
     assert isinstance(found, ClassifyTask) and found.batch_dynamic
     return found
-
-
-def copies(folder: Path, n: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(n):
-        src = IMAGES[i % len(IMAGES)]
-        out.append(folder / f"{i:03d}-{src.name}")
-        shutil.copyfile(src, out[-1])
-    return out
 
 
 def jobs_for(paths: list[Path], **options: Any) -> list[BatchJob]:
@@ -84,7 +74,7 @@ def record_stacks(monkeypatch: pytest.MonkeyPatch, task: ClassifyTask, fail_if: 
 def test_stacked_runs_give_the_single_run_results_in_input_order(tmp_path: Path, pipeline: Pipeline,
                                                                   task: ClassifyTask,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    paths = copies(tmp_path, 10)
+    paths = sample_copies(tmp_path, 10)
     broken = tmp_path / "005-broken.jpg"
     broken.write_bytes(b"not a jpeg at all")
     paths.insert(5, broken)
@@ -111,7 +101,7 @@ def test_measured_size_probes_from_one_then_keeps_its_choice(tmp_path: Path, pip
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline.batch_sizes.clear()
     sizes = record_stacks(monkeypatch, task)
-    outputs = run_all(BatchEngine(pipeline), jobs_for(copies(tmp_path, 40)))
+    outputs = run_all(BatchEngine(pipeline), jobs_for(sample_copies(tmp_path, 40)))
     assert len(outputs) == 40 and all(o.results[0].ok for o in outputs)
     # the first result never waits for a stack; two probe runs may go at once, so they may start in either order
     assert sorted(sizes[:8]) == [1, 1, 2, 2, 4, 4, 8, 8] and sizes[0] == 1
@@ -120,7 +110,7 @@ def test_measured_size_probes_from_one_then_keeps_its_choice(tmp_path: Path, pip
     rest = sorted(sizes[8:])  # the last stack may be short (and run beside the one before it)
     assert set(rest[1:]) == {sizer.chosen} and rest[0] <= sizer.chosen, str((sizes, sizer.timings()))
     sizes.clear()
-    run_all(BatchEngine(pipeline), jobs_for(copies(tmp_path / "again", 1 + 2 * sizer.chosen)))
+    run_all(BatchEngine(pipeline), jobs_for(sample_copies(tmp_path / "again", 1 + 2 * sizer.chosen)))
     assert sorted(sizes) == sorted([1, sizer.chosen, sizer.chosen])  # measured once per (model, provider), reused;
     # the first result of every run comes alone, at once
 
@@ -140,7 +130,7 @@ def test_the_sizer_picks_the_smallest_size_near_the_best_time() -> None:
 def test_a_failing_stack_is_retried_one_by_one_so_only_the_bad_input_fails(tmp_path: Path, pipeline: Pipeline,
                                                                           task: ClassifyTask,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    paths = copies(tmp_path, 8)
+    paths = sample_copies(tmp_path, 8)
     black = tmp_path / "003-black.png"
     cv2.imwrite(str(black), np.zeros((64, 64, 3), np.uint8))
     paths[3] = black
@@ -158,7 +148,7 @@ def test_a_stacked_run_shares_its_inference_time_per_input(tmp_path: Path, pipel
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     real = ClassifyTask.infer
     monkeypatch.setattr(task, "infer", lambda tensor: (real(task, tensor)[0], 80.0))
-    outputs = run_all(BatchEngine(pipeline, batch_size=4), jobs_for(copies(tmp_path, 5)))
+    outputs = run_all(BatchEngine(pipeline, batch_size=4), jobs_for(sample_copies(tmp_path, 5)))
     timings = [o.results[0].timings for o in outputs]
     assert [t.inference_ms if t else None for t in timings] == pytest.approx([80.0, 20.0, 20.0, 20.0, 20.0])
     assert all(t is not None and t.decode_ms > 0 and t.preprocess_ms > 0 for t in timings)
@@ -173,7 +163,7 @@ def test_cancel_stops_between_stacks_and_joins_the_decode_threads(tmp_path: Path
 
     engine = BatchEngine(pipeline, batch_size=2, decode_threads=2, check_cancelled=check)
     seen = []
-    with pytest.raises(Cancelled), closing(engine.run(jobs_for(copies(tmp_path, 30)))) as outputs:
+    with pytest.raises(Cancelled), closing(engine.run(jobs_for(sample_copies(tmp_path, 30)))) as outputs:
         for output in outputs:
             seen.append(output)
             if len(seen) == 3:
@@ -196,7 +186,7 @@ def test_a_job_that_cannot_run_and_a_csv_run_item_by_item(tmp_path: Path, pipeli
 
 
 def test_an_unexpected_failure_on_a_decode_thread_fails_that_file_only(tmp_path: Path, pipeline: Pipeline) -> None:
-    paths = copies(tmp_path, 5)
+    paths = sample_copies(tmp_path, 5)
 
     def extra(prepared: Any) -> str:
         if prepared.path == paths[2]:
@@ -243,7 +233,7 @@ def test_measured_stacks_run_two_at_a_time_on_one_thread_sessions_in_input_order
             with lock:
                 active[0] -= 1
 
-    paths = copies(tmp_path, 21)
+    paths = sample_copies(tmp_path, 21)
     single = {p: pipeline.run_path(p, MODEL)[0] for p in paths[:3]}
     monkeypatch.setattr(ClassifyTask, "infer", infer)
     outputs = run_all(BatchEngine(pipeline), jobs_for(paths))
@@ -269,7 +259,7 @@ def test_a_background_run_lowers_its_threads_priority_only(tmp_path: Path, pipel
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
     mine = nice(None)
-    paths = copies(tmp_path, 4)
+    paths = sample_copies(tmp_path, 4)
     background = run_all(BatchEngine(pipeline, batch_size=2, extra=nice, background=True), jobs_for(paths))
     assert {o.extra for o in background} == {min(19, mine + 10)}  # the decode threads yield to a UI thread
     plain = run_all(BatchEngine(pipeline, batch_size=2, extra=nice), jobs_for(paths))
