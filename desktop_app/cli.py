@@ -59,7 +59,6 @@ def run_items(args: argparse.Namespace, pipeline: Pipeline, items: list[tuple[Pa
     return 1 if failed else 0
 
 
-
 def cmd_classify(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     items = []

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -34,6 +33,7 @@ from desktop_app.core.tasks.steps import BatchSteps
 
 #: Work a caller wants done on the decode thread with each decoded input (e.g. thumbnails).
 Extra = Callable[[Prepared], Any]
+T = TypeVar("T")
 WAIT_S = 0.05  # how often a wait for a decode looks for a cancel
 AHEAD = 4  # files decoded ahead of a model that runs one at a time (decoded images can be large)
 
@@ -45,6 +45,14 @@ class BatchOutput:
     job: BatchJob
     results: tuple[Result, ...]
     extra: Any = None
+
+
+@dataclass(frozen=True)
+class _Running:
+    """A group's model run (done, or going on a lane) and the size it measures for the probe, if any."""
+
+    future: Future[list[BatchOutput]]
+    probe: int | None
 
 
 @dataclass(frozen=True)
@@ -92,8 +100,6 @@ class BatchEngine:
         self.check_cancelled = check_cancelled or (lambda: None)
         #: Beside a UI: the engine's threads yield to the others (`lower_thread_priority`).
         self._start_thread = lower_thread_priority if background else None
-        self._probing: dict[int, int] = {}  # probe runs of this run still going, by size
-        self._probing_lock = threading.Lock()
 
     def run(self, jobs: Iterable[BatchJob]) -> Generator[BatchOutput, None, None]:
         """One BatchOutput per job, in job order. The decode threads end (cancelled decodes dropped,
@@ -102,9 +108,9 @@ class BatchEngine:
         self._open_sessions(jobs)
         todo = iter(jobs)
         self._limit = min(AHEAD, self.ahead)
-        self._probing.clear()
         queue: deque[Future[_Ready]] = deque()
-        running: deque[Future[list[BatchOutput]]] = deque()  # groups in input order, done or running
+        running: deque[_Running] = deque()  # groups in input order, done or running
+        probing: Counter[int] = Counter()  # probe runs still running, by size (kept on this thread only)
         pool = ThreadPoolExecutor(self.decode_threads, thread_name_prefix="batch-decode",
                                   initializer=self._start_thread)
         lanes: ThreadPoolExecutor | None = None
@@ -113,45 +119,56 @@ class BatchEngine:
             first = True  # the first result never waits for a stack, even when the size is known
             while queue:
                 self.check_cancelled()
-                head = self._wait(queue.popleft())
-                group = [head]
-                size, first = (1 if first else self._size(head)), False
-                while size is None and running:  # every size the probe needs is running: wait for one
-                    yield from self._collect(running.popleft())
-                    size = self._size(head)
-                size = size or 1
-                probe = self._start_probe(head, size)
-                self._limit = self.ahead if head.tensor is not None else min(AHEAD, self.ahead)
-                while len(group) < size:
-                    self._fill(pool, queue, todo)
-                    if not queue:
-                        break
-                    following = self._wait(queue[0])
-                    if not _stackable(head, following):
-                        break
-                    group.append(following)
-                    queue.popleft()
-                self._fill(pool, queue, todo)
-                split = self._split(head)
-                if split.calls > 1:
-                    if lanes is None:
-                        lanes = ThreadPoolExecutor(split.calls, thread_name_prefix="batch-infer",
-                                                   initializer=self._start_thread)
-                    running.append(lanes.submit(self._run_probed, group, size, split.threads, probe))
+                head = self._result(queue.popleft())
+                sizer = self._sizer(head)
+                if first or sizer is None:
+                    size: int | None = 1 if first else self._fixed_size(head)
                 else:
-                    done: Future[list[BatchOutput]] = Future()
-                    running.append(done)
-                    done.set_result(self._run_probed(group, size, split.threads, probe))
-                while running and (running[0].done() or len(running) > split.calls):
-                    yield from self._collect(running.popleft())
+                    size = sizer.next_size(probing)
+                    while size is None and running:  # every size the probe needs is running: wait for one
+                        yield from self._collect(running.popleft(), probing)
+                        size = sizer.next_size(probing)
+                size, first = size or 1, False
+                probe = size if sizer is not None and sizer.chosen is None else None
+                if probe is not None:
+                    probing[probe] += 1
+                group = self._gather(head, size, pool, queue, todo)
+                split = self._split(head, sizer)
+                if split.calls > 1:
+                    lanes = lanes or ThreadPoolExecutor(split.calls, thread_name_prefix="batch-infer",
+                                                        initializer=self._start_thread)
+                    future = lanes.submit(self._run_group, group, size, sizer, split.threads)
+                else:
+                    future = Future()
+                    future.set_result(self._run_group(group, size, sizer, split.threads))
+                running.append(_Running(future, probe))
+                while running and (running[0].future.done() or len(running) > split.calls):
+                    yield from self._collect(running.popleft(), probing)
             while running:
-                yield from self._collect(running.popleft())
+                yield from self._collect(running.popleft(), probing)
         finally:
-            for future in running:
-                future.cancel()
+            for item in running:
+                item.future.cancel()
             if lanes is not None:
                 lanes.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _gather(self, head: _Ready, size: int, pool: ThreadPoolExecutor, queue: deque[Future[_Ready]],
+                todo: Iterator[BatchJob]) -> list[_Ready]:
+        """`head` and the decoded inputs right after it that stack with it, up to `size`."""
+        group = [head]
+        self._limit = self.ahead if head.tensor is not None else min(AHEAD, self.ahead)
+        while len(group) < size:
+            self._fill(pool, queue, todo)
+            if not queue:
+                break
+            following = self._result(queue[0])
+            if not _stackable(head, following):
+                break
+            group.append(following)
+            queue.popleft()
+        self._fill(pool, queue, todo)
+        return group
 
     def _open_sessions(self, jobs: list[BatchJob]) -> None:
         """Open the jobs' models on the calling thread: ONNX Runtime's pool threads take the priority of the
@@ -160,13 +177,19 @@ class BatchEngine:
             with contextlib.suppress(Exception):  # a model that cannot open is reported on its files
                 self.pipeline.task(model_id)
 
-    def _collect(self, future: Future[list[BatchOutput]]) -> list[BatchOutput]:
-        """A group's outputs, looking for a cancel while its model call runs on another thread."""
+    def _result(self, future: Future[T]) -> T:
+        """A decode's or a model run's result, looking for a cancel while it is still going."""
         while True:
             try:
                 return future.result(timeout=WAIT_S)
             except FutureTimeout:
                 self.check_cancelled()
+
+    def _collect(self, item: _Running, probing: Counter[int]) -> list[BatchOutput]:
+        outputs = self._result(item.future)
+        if item.probe is not None:  # recorded when its stack was full; a short one leaves the size to a later run
+            probing[item.probe] -= 1
+        return outputs
 
     # -- decode side (pool threads) ---------------------------------------------------------------
 
@@ -202,14 +225,6 @@ class BatchEngine:
         # The decoded input is not needed once its tensor exists: a bounded queue of tensors, not images.
         return _Ready(job, replace(prepared, data=None), tensor, context, input_attributes(prepared.data), extra)
 
-    def _wait(self, future: Future[_Ready]) -> _Ready:
-        """The decoded file, looking for a cancel while a big one is still decoding."""
-        while True:
-            try:
-                return future.result(timeout=WAIT_S)
-            except FutureTimeout:
-                self.check_cancelled()
-
     # -- model side (the calling thread) ----------------------------------------------------------
 
     def _sizer(self, ready: _Ready) -> BatchSizer | None:
@@ -219,42 +234,19 @@ class BatchEngine:
             return None
         return self.pipeline.batch_sizes.sizer(task.card.id, task.session.report.choice)
 
-    def _split(self, ready: _Ready) -> CoreSplit:
+    def _split(self, head: _Ready, sizer: BatchSizer | None) -> CoreSplit:
         """Measured stacks run two at a time on one-thread sessions where the provider gains from it (CPU),
         the probe's runs included (measured as they will run); a fixed size, and anything without a
         tensor, runs one call at a time as asked."""
-        if self._sizer(ready) is None or ready.prepared is None or ready.prepared.task is None:
+        if sizer is None or head.prepared is None or head.prepared.task is None:
             return ONE_CALL
-        return core_split(ready.prepared.task.session.report.used)
+        return core_split(head.prepared.task.session.report.used)
 
-    def _size(self, ready: _Ready) -> int | None:
-        """The next run's size; None while the probe waits for runs of every size it still needs."""
-        if ready.tensor is None:
-            return 1
-        sizer = self._sizer(ready)
-        if sizer is None:
-            return max(1, self.batch_size or 1)
-        with self._probing_lock:
-            return sizer.next_size(self._probing)
+    def _fixed_size(self, head: _Ready) -> int:
+        return 1 if head.tensor is None else max(1, self.batch_size or 1)
 
-    def _start_probe(self, ready: _Ready, size: int) -> bool:
-        """Count a run of `size` as one of the probe's while the size is still being measured."""
-        sizer = self._sizer(ready)
-        if sizer is None or sizer.chosen is not None:
-            return False
-        with self._probing_lock:
-            self._probing[size] = self._probing.get(size, 0) + 1
-        return True
-
-    def _run_probed(self, group: list[_Ready], size: int, threads: int | None, probe: bool) -> list[BatchOutput]:
-        try:
-            return self._run_group(group, size, threads)
-        finally:
-            if probe:  # recorded by now when the stack was full; a short one leaves its size to a later run
-                with self._probing_lock:
-                    self._probing[size] -= 1
-
-    def _run_group(self, group: list[_Ready], size: int, threads: int | None = None) -> list[BatchOutput]:
+    def _run_group(self, group: list[_Ready], size: int, sizer: BatchSizer | None = None,
+                   threads: int | None = None) -> list[BatchOutput]:
         """One model call on the group's stacked tensors (on a session with `threads` intra-op threads when
         given), then post-processing per input; inputs without a tensor run alone."""
         head = group[0]
@@ -271,9 +263,8 @@ class BatchEngine:
                 raise ValueError(f"the model's outputs do not have a leading batch dimension of {n}")
         except Exception as exc:
             if n > 1:  # one bad input must not fail its neighbours: run each alone
-                return [out for ready in group for out in self._run_group([ready], 1, threads)]
+                return [out for ready in group for out in self._run_group([ready], 1, sizer, threads)]
             return [self._output(head, error=item_error(head.job.path, exc))]
-        sizer = self._sizer(head)
         if sizer is not None and n == size:
             sizer.record(n, ms / n)
         return [self._finish_row(ready, task, [o[i : i + 1] for o in outputs], ms / n)
