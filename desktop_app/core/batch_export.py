@@ -45,20 +45,16 @@ def result_tooltip(result: Result) -> str:
 def csv_row(result: Result) -> dict[str, Any]:
     """One Result -> the flattened CSV row (the same values `result_to_dict` gives); the payload fills
     the task's columns (`Payload.export_fields`, named from CSV_COLUMNS)."""
-    row: dict[str, Any] = {
+    row: dict[str, Any] = dict.fromkeys(CSV_COLUMNS, "")  # other tasks' columns stay blank
+    row.update({
         "path": result.source,
         "row": result.row if result.row is not None else "",
         "ok": "true" if result.ok else "false",
         "error": result.error or "",
         "model": result.model_id or "",
         "provider": result.provider.used_short if result.provider else "",
-        "top1_label": "",
-        "top1_score": "",
-        "topk": "",
-        "detections": "",
-        "segments": "",
         "total_ms": result.timings.to_dict()["total"],
-    }
+    })
     row.update(payload_export_fields(result))
     return row
 
