@@ -7,6 +7,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from desktop_app.core.payloads import plural
 from desktop_app.core.results import DetectionResult, Result
 from desktop_app.qt.results.qt_detection_canvas import QtDetectionCanvas
 from desktop_app.qt.results.qt_image import qimage_from_array
@@ -21,8 +22,7 @@ def count_text(shown: int, total: int, nouns: set[str], threshold: float) -> str
     noun = next(iter(nouns)) if len(nouns) == 1 else "detection"
     if total == 0:
         return f"No {noun}s found"
-    plural = noun if total == 1 else f"{noun}s"
-    return f"{shown} of {total} {plural} above {threshold:.2f}"
+    return f"{shown} of {plural(total, noun)} above {threshold:.2f}"
 
 
 class QtDetectionView(QtPayloadView):
