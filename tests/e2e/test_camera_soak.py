@@ -17,11 +17,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.soak_report import os_threads, rss_mb  # noqa: E402
 from desktop_app.core.paths import UserDirs  # noqa: E402
+from desktop_app.core.runtime.parallel import core_split  # noqa: E402
 from desktop_app.core.runtime.providers import CPU  # noqa: E402
 from desktop_app.core.services import AppServices  # noqa: E402
 from desktop_app.core.sources.camera import parse_camera  # noqa: E402
 from desktop_app.core.sources.live import LiveFrame  # noqa: E402
-from desktop_app.core.sources.live_plan import live_plan  # noqa: E402
 from desktop_app.qt.camera.qt_camera_controller import CameraRequest  # noqa: E402
 from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel  # noqa: E402
 from desktop_app.qt.qt_workers import join_all  # noqa: E402
@@ -39,8 +39,8 @@ SAMPLE_EVERY = 50  # processed frames between samples of memory and threads afte
 MAX_SLOPE_MB_PER_1000 = 10.0
 MAX_GROWTH_MB = 150.0
 MIN_STEADY = 6  # samples with one thread count: at MIN_FRAMES, 14 after the warm-up leave at least 6 around one step
-_TWO_IN_FLIGHT = live_plan(CPU)  # threads added once at the scale-up: the pool's and its sessions' intra-op ones
-POOL_THREADS = _TWO_IN_FLIGHT.max_in_flight + 2 * (_TWO_IN_FLIGHT.threads or 1)
+_TWO_IN_FLIGHT = core_split(CPU)  # threads added once at the scale-up: the pool's and its sessions' intra-op ones
+POOL_THREADS = _TWO_IN_FLIGHT.calls + 2 * (_TWO_IN_FLIGHT.threads or 1)
 
 
 def python_threads() -> list[str]:
@@ -115,7 +115,7 @@ def test_camera_soak_memory_and_threads_stay_flat(qtbot, tmp_path: Path) -> None
     assert steady.rss_slope_mb < MAX_SLOPE_MB_PER_1000, steady.describe("1,000 frames")
     assert growth < MAX_GROWTH_MB
     assert end["threads"] <= marks["threads_warm"] + POOL_THREADS
-    assert end["py"] <= marks["py_warm"] + _TWO_IN_FLIGHT.max_in_flight, py_end
+    assert end["py"] <= marks["py_warm"] + _TWO_IN_FLIGHT.calls, py_end
     # after stop and join no thread of the run is left, at whatever width it ran
     leaked = [t.name for t in threading.enumerate()
               if t.ident not in before and t.is_alive() and type(t).__name__ != "_DummyThread"]

@@ -20,8 +20,8 @@ import soundfile as sf
 
 from bench.soak_mic import SPEECH_WAV
 from bench.soak_report import SoakReport
+from desktop_app.core.runtime.parallel import core_split
 from desktop_app.core.runtime.providers import CPU
-from desktop_app.core.sources.live_plan import live_plan
 from desktop_app.core.sources.microphone import MicrophoneSource
 from tests.conftest import ROOT
 from tests.e2e.leak_check import LeakSample, steady_growth
@@ -35,8 +35,8 @@ MAX_SLOPE_MB_PER_MIN = 30.0
 MAX_GROWTH_MB = 150.0
 MIN_STEADY = 5  # samples with one thread count: 12 after the warm-up leave at least 6 around one step
 # Threads the camera path may add once when it scales up: the pool's and its sessions' intra-op threads.
-_TWO_IN_FLIGHT = live_plan(CPU)
-POOL_THREADS = _TWO_IN_FLIGHT.max_in_flight + 2 * (_TWO_IN_FLIGHT.threads or 1)
+_TWO_IN_FLIGHT = core_split(CPU)
+POOL_THREADS = _TWO_IN_FLIGHT.calls + 2 * (_TWO_IN_FLIGHT.threads or 1)
 QUEUE_BLOCKS = inspect.signature(MicrophoneSource).parameters["max_blocks"].default
 
 

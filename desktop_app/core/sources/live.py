@@ -3,7 +3,7 @@ faces over frames, apply the live threshold, and hand back a frozen `LiveFrame` 
 
 `LiveDetector` composes four parts, each with one job: `LiveSettings` (set from the UI thread at any time,
 read once per frame), `InFlightPolicy` (how many frames may be in flight: one, then the model's
-`live_plan` on CPU once it falls behind the source), `InFlightScheduler` (keeps that many frames handed to
+`model_plan` on CPU once it falls behind the source), `InFlightScheduler` (keeps that many frames handed to
 the model, results in capture order) and `LiveFinisher` (smoothing, live threshold, stats). A Qt worker
 loops `LiveDetector.next()` on its thread and emits each `LiveFrame`.
 """
@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from desktop_app.core.pipeline import Pipeline
+from desktop_app.core.runtime.parallel import CoreSplit
 from desktop_app.core.sources.frame_buffer import BufferedFrame, FrameBuffer
 from desktop_app.core.sources.live_finish import InferredFrame, LiveFinisher, LiveFrame
-from desktop_app.core.sources.live_plan import LivePlan, live_plan, model_plan, open_live_sessions
+from desktop_app.core.sources.live_plan import model_plan, open_live_sessions
 from desktop_app.core.sources.live_scheduler import InFlightPolicy, InFlightScheduler
 from desktop_app.core.sources.live_settings import LiveSettings
 from desktop_app.core.sources.live_stats import LiveStats, LiveStatsSnapshot
@@ -26,8 +27,8 @@ from desktop_app.core.sources.overlay import draw_overlay
 from desktop_app.core.sources.recorder import VideoRecorder, save_snapshot
 from desktop_app.core.sources.smoothing import FaceSmoother, Track
 
-__all__ = ["FaceSmoother", "LiveDetector", "LiveFrame", "LivePlan", "LiveStats", "LiveStatsSnapshot", "Track",
-           "VideoRecorder", "draw_overlay", "live_plan", "open_live_sessions", "save_snapshot"]
+__all__ = ["FaceSmoother", "LiveDetector", "LiveFrame", "LiveStats", "LiveStatsSnapshot", "Track", "VideoRecorder",
+           "draw_overlay", "open_live_sessions", "save_snapshot"]
 
 
 class LiveDetector:
@@ -84,14 +85,14 @@ class LiveDetector:
         self.settings.set_emotion(enabled)
 
     # -- processing, on the consumer thread -----------------------------------------------------------
-    def plan(self, model_id: str) -> LivePlan:
+    def plan(self, model_id: str) -> CoreSplit:
         """How `model_id` runs once it falls behind (from the provider its session really got)."""
         return self.policy.plan(model_id)
 
     @property
     def max_in_flight(self) -> int:
         """The most frames in flight now (1, or the plan's number once the model fell behind)."""
-        return self.policy.current.max_in_flight
+        return self.policy.current.calls
 
     def reset(self) -> None:
         """Forget tracks and stats (new source, retry); back to one frame in flight."""

@@ -1,5 +1,6 @@
-"""How a live model runs when it falls behind its source: the most frames in flight at once and the
-intra-op threads of each model call, from the provider its session really got.
+"""How a live model runs when it falls behind its source: the `runtime.parallel.CoreSplit` for the provider
+its session really got, whose `calls` is the most frames in flight at once and `threads` the intra-op
+threads of each model call (the batch engine splits the cores the same way).
 
 "In flight" means one thing on the live path: a frame handed to the model whose result has not been
 handed back yet. On CPU two frames in flight, each call on a quarter of the logical CPUs, keep a small
@@ -8,50 +9,27 @@ detector's cores busier than one call split over them (see bench/bench_camera.py
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from desktop_app.core.pipeline import Pipeline
-from desktop_app.core.runtime.parallel import core_split, usable_cores
+from desktop_app.core.runtime.parallel import ONE_CALL, CoreSplit, core_split
 
-__all__ = ["ONE_AT_A_TIME", "LivePlan", "live_plan", "model_plan", "open_live_sessions", "usable_cores"]
-
-
-@dataclass(frozen=True)
-class LivePlan:
-    """The most frames in flight at once, and intra-op threads per model call (None: the card's hint or
-    ONNX Runtime's default)."""
-
-    max_in_flight: int
-    threads: int | None
+__all__ = ["model_plan", "open_live_sessions"]
 
 
-#: One frame in flight on ONNX Runtime's default threads: how every live run starts (lowest latency).
-ONE_AT_A_TIME = LivePlan(1, None)
-
-
-def live_plan(provider: str, cores: int | None = None) -> LivePlan:
-    """Two frames in flight on CPU with at least two cores, each call on a quarter of the logical CPUs
-    (`runtime.parallel.core_split`); one frame at a time with ONNX Runtime's default threads on a GPU,
-    which already works while the CPU waits."""
-    split = core_split(provider, cores)
-    return ONE_AT_A_TIME if split.calls == 1 else LivePlan(split.calls, split.threads)
-
-
-def model_plan(pipeline: Pipeline, model_id: str) -> LivePlan | None:
-    """`live_plan` for the provider the model's session really got; None when the model cannot be loaded
+def model_plan(pipeline: Pipeline, model_id: str) -> CoreSplit | None:
+    """`core_split` for the provider the model's session really got; None when the model cannot be loaded
     (the pipeline reports why on the frames that use it)."""
     try:
-        return live_plan(pipeline.task(model_id).session.report.used)
+        return core_split(pipeline.task(model_id).session.report.used)
     except Exception:
         return None
 
 
-def open_live_sessions(pipeline: Pipeline, model_id: str) -> LivePlan:
+def open_live_sessions(pipeline: Pipeline, model_id: str) -> CoreSplit:
     """Open the sessions that two frames in flight would use for `model_id` (its own and its second
     stage's) when its plan has two; the app's start-up warm-up calls this, so switching a live view to
     two frames does not load models in the middle of it. Never raises."""
-    plan = model_plan(pipeline, model_id) or ONE_AT_A_TIME
-    if plan.max_in_flight > 1:
+    plan = model_plan(pipeline, model_id) or ONE_CALL
+    if plan.calls > 1:
         try:
             task = pipeline.task(model_id, threads=plan.threads)
             if task.card.second_stage:

@@ -16,8 +16,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Generic, TypeVar
 
+from desktop_app.core.runtime.parallel import ONE_CALL, CoreSplit
 from desktop_app.core.sources.frame_buffer import BufferedFrame, FrameBuffer
-from desktop_app.core.sources.live_plan import ONE_AT_A_TIME, LivePlan
 from desktop_app.core.sources.live_stats import LiveStatsSnapshot
 
 #: How long a pool job waits for a frame before it ends (so a stopped source frees its thread).
@@ -36,46 +36,46 @@ class InFlightPolicy:
     """How many frames may be in flight now: one at first; the model's plan once, after `SCALE_AFTER`
     frames, it processes fewer than `KEEP_UP` of the captured frames; or a fixed number from the start."""
 
-    def __init__(self, plan_for: Callable[[str], LivePlan | None], fixed: int | None = None) -> None:
+    def __init__(self, plan_for: Callable[[str], CoreSplit | None], fixed: int | None = None) -> None:
         self._plan_for = plan_for  # None: the model cannot be loaded (look again next time)
         self._fixed = fixed
-        self._plans: dict[str, LivePlan] = {}
-        self.current = ONE_AT_A_TIME
+        self._plans: dict[str, CoreSplit] = {}
+        self.current = ONE_CALL
 
-    def plan(self, model_id: str) -> LivePlan:
+    def plan(self, model_id: str) -> CoreSplit:
         """How `model_id` runs once it falls behind (looked up once per model; a fixed number wins)."""
         known = self._plans.get(model_id)
         if known is not None:
             return known
         found = self._plan_for(model_id)
         if found is None:  # unknown or broken model: reported on the frame; look again next time
-            return ONE_AT_A_TIME
+            return ONE_CALL
         if self._fixed is not None:
-            found = LivePlan(max(1, self._fixed), found.threads if self._fixed > 1 else None)
+            found = CoreSplit(max(1, self._fixed), found.threads if self._fixed > 1 else None)
         self._plans[model_id] = found
         return found
 
-    def before_frame(self, model_id: str) -> LivePlan:
+    def before_frame(self, model_id: str) -> CoreSplit:
         """The plan for the next frame: a fixed number applies from the first frame."""
-        if self._fixed is not None and self._fixed > 1 and self.current.max_in_flight == 1:
+        if self._fixed is not None and self._fixed > 1 and self.current.calls == 1:
             self.current = self.plan(model_id)
         return self.current
 
     def observe(self, model_id: str, stats: LiveStatsSnapshot) -> None:
         """One frame finished: scale up to the model's plan if it cannot keep up with the source."""
-        if self._fixed is not None or self.current.max_in_flight > 1 or stats.processed < SCALE_AFTER:
+        if self._fixed is not None or self.current.calls > 1 or stats.processed < SCALE_AFTER:
             return
         if stats.capture_fps > 0 and stats.processed_fps < KEEP_UP * stats.capture_fps:
             self.current = self.plan(model_id)
 
     def reset(self) -> None:
         """Back to one frame in flight (a new model, source or retry)."""
-        self.current = ONE_AT_A_TIME
+        self.current = ONE_CALL
 
 
 class InFlightScheduler(Generic[T]):
-    """Keeps up to `plan.max_in_flight` frames of `buffer` in flight through `run(frame, threads)` and
-    hands the results back in capture order (one consumer thread at a time)."""
+    """Keeps up to `plan.calls` frames of `buffer` in flight (one model call each) through
+    `run(frame, threads)` and hands the results back in capture order (one consumer thread at a time)."""
 
     def __init__(self, buffer: FrameBuffer, run: Callable[[BufferedFrame, int | None], T]) -> None:
         self.buffer = buffer
@@ -97,7 +97,7 @@ class InFlightScheduler(Generic[T]):
         """Whether the pool (and its threads) exists now."""
         return self._executor is not None
 
-    def next(self, plan: LivePlan, timeout: float | None = 0.5) -> T | None:
+    def next(self, plan: CoreSplit, timeout: float | None = 0.5) -> T | None:
         """The next result, in capture order -> None on timeout, closed buffer or after `close`.
 
         With one frame in flight this waits for the newest frame and runs it on the caller's thread.
@@ -107,7 +107,7 @@ class InFlightScheduler(Generic[T]):
         """
         if self._closed:
             return None
-        width = plan.max_in_flight
+        width = plan.calls
         if width <= 1 and not self._jobs:
             self._release()  # no-op unless more were in flight before
             item = self.buffer.get(timeout)

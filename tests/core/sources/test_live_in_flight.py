@@ -11,21 +11,22 @@ import pytest
 
 from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.runtime import providers as prov
+from desktop_app.core.runtime.parallel import CoreSplit, core_split
 from desktop_app.core.sources.camera import CameraSource, parse_camera
 from desktop_app.core.sources.capture import CaptureState, CaptureThread
 from desktop_app.core.sources.frame_buffer import FrameBuffer
-from desktop_app.core.sources.live import LiveDetector, LiveFrame, LivePlan, live_plan, open_live_sessions
+from desktop_app.core.sources.live import LiveDetector, LiveFrame, open_live_sessions
 from desktop_app.core.sources.live_scheduler import POOL_THREAD_PREFIX, SCALE_AFTER
 from tests.core.sources.face_video import FaceVideo, compose_frames, iou, write_video
 
 
-def test_live_plan_splits_the_cores_on_cpu_only() -> None:
-    assert live_plan(prov.CPU, cores=2) == LivePlan(2, 1)
-    assert live_plan(prov.CPU, cores=4) == LivePlan(2, 1)
-    assert live_plan(prov.CPU, cores=16) == LivePlan(2, 4)
-    assert live_plan(prov.CPU, cores=1) == LivePlan(1, None)
-    assert live_plan(prov.CUDA, cores=16) == LivePlan(1, None)
-    assert live_plan(prov.DML, cores=16) == LivePlan(1, None)
+def test_the_live_plan_splits_the_cores_on_cpu_only() -> None:
+    assert core_split(prov.CPU, cores=2) == CoreSplit(2, 1)
+    assert core_split(prov.CPU, cores=4) == CoreSplit(2, 1)
+    assert core_split(prov.CPU, cores=16) == CoreSplit(2, 4)
+    assert core_split(prov.CPU, cores=1) == CoreSplit(1, None)
+    assert core_split(prov.CUDA, cores=16) == CoreSplit(1, None)
+    assert core_split(prov.DML, cores=16) == CoreSplit(1, None)
 
 
 def _play(video: Path, detector: LiveDetector, buffer: FrameBuffer,
@@ -72,8 +73,8 @@ def test_a_model_behind_its_source_goes_two_in_flight_in_capture_order(fast_vide
     seqs = [f.seq for f in frames]
     assert seqs == sorted(set(seqs)), "results out of capture order"
     assert all(f.result.ok for f in frames)
-    # two calls at once, each on one thread of its own session (2 cores here: live_plan gives 1 each)
-    assert pipeline.task("centerface", threads=live_plan(prov.CPU).threads).session is not pipeline.task("centerface").session
+    # two calls at once, each on one thread of its own session (2 cores here: core_split gives 1 each)
+    assert pipeline.task("centerface", threads=core_split(prov.CPU).threads).session is not pipeline.task("centerface").session
     def face(seq: int) -> tuple[float, float, float, float] | None:  # the looped video's truth
         return video.faces[(seq - 1) % len(video.faces)]
 
@@ -128,11 +129,11 @@ def test_close_ends_the_in_flight_jobs_while_the_source_still_runs(fast_video: t
 def test_the_warm_up_opens_the_two_in_flight_sessions_and_a_bad_model_is_left_to_the_frames(
         pipeline: Pipeline) -> None:
     plan = open_live_sessions(pipeline, "centerface")
-    assert plan == live_plan(prov.CPU)
-    if plan.max_in_flight > 1:  # on this CPU the detector and its expression model get their own sessions now
+    assert plan == core_split(prov.CPU)
+    if plan.calls > 1:  # on this CPU the detector and its expression model get their own sessions now
         opened = {key for key in pipeline._tasks if key[2] == plan.threads}
         assert {("centerface", "cpu", plan.threads), ("fer-emotion", "cpu", plan.threads)} <= opened
-    assert open_live_sessions(pipeline, "no-such-model") == LivePlan(1, None)
+    assert open_live_sessions(pipeline, "no-such-model") == CoreSplit(1, None)
 
 
 def test_back_to_one_in_flight_drains_the_jobs_and_ends_the_pool(fast_video: tuple[Path, FaceVideo],

@@ -9,8 +9,8 @@ import threading
 import numpy as np
 import pytest
 
+from desktop_app.core.runtime.parallel import ONE_CALL, CoreSplit
 from desktop_app.core.sources.frame_buffer import BufferedFrame, FrameBuffer
-from desktop_app.core.sources.live_plan import ONE_AT_A_TIME, LivePlan
 from desktop_app.core.sources.live_scheduler import (
     KEEP_UP,
     POOL_THREAD_PREFIX,
@@ -20,7 +20,7 @@ from desktop_app.core.sources.live_scheduler import (
 )
 from desktop_app.core.sources.live_stats import LiveStatsSnapshot
 
-TWO = LivePlan(2, 1)
+TWO = CoreSplit(2, 1)
 Ran = tuple[int, str, "int | None"]  # seq, thread name, threads
 
 
@@ -41,8 +41,8 @@ def test_one_in_flight_runs_the_newest_frame_on_the_callers_thread() -> None:
     scheduler = InFlightScheduler(buffer, _record)
     buffer.put(_frame())
     buffer.put(_frame())  # replaces the first: the newest wins
-    assert scheduler.next(ONE_AT_A_TIME, timeout=1) == (2, threading.current_thread().name, None)
-    assert scheduler.next(ONE_AT_A_TIME, timeout=0.01) is None  # nothing new: timeout
+    assert scheduler.next(ONE_CALL, timeout=1) == (2, threading.current_thread().name, None)
+    assert scheduler.next(ONE_CALL, timeout=0.01) is None  # nothing new: timeout
     assert not scheduler.pooled and not _pool_threads()
 
 
@@ -84,9 +84,9 @@ def test_back_at_one_the_jobs_still_out_drain_first_then_the_pool_ends() -> None
     scheduler = InFlightScheduler(buffer, run)
     buffer.put(_frame())
     results = [scheduler.next(TWO, timeout=10)]  # seq 1; jobs for seq 2 and 3 are out
-    results.append(scheduler.next(ONE_AT_A_TIME, timeout=10))
+    results.append(scheduler.next(ONE_CALL, timeout=10))
     assert scheduler.pooled  # still draining
-    results += [scheduler.next(ONE_AT_A_TIME, timeout=10), scheduler.next(ONE_AT_A_TIME, timeout=10)]
+    results += [scheduler.next(ONE_CALL, timeout=10), scheduler.next(ONE_CALL, timeout=10)]
     me = threading.current_thread().name
     assert [r[0] if r else None for r in results] == [1, 2, 3, 4]
     assert [r[1].startswith(POOL_THREAD_PREFIX) if r else None for r in results] == [True, True, True, False]
@@ -107,7 +107,7 @@ def test_the_pool_ends_with_the_source_without_close() -> None:
 def test_close_ends_jobs_that_wait_for_their_turn_or_a_frame() -> None:
     buffer = FrameBuffer()
     scheduler = InFlightScheduler(buffer, _record)
-    assert scheduler.next(LivePlan(3, 1), timeout=0.05) is None  # three jobs out, no frame comes
+    assert scheduler.next(CoreSplit(3, 1), timeout=0.05) is None  # three jobs out, no frame comes
     assert scheduler.pooled
     buffer.close()
     scheduler.close()
@@ -124,27 +124,27 @@ def _stats(processed: int, capture_fps: float, processed_fps: float) -> LiveStat
 def test_the_policy_scales_up_only_after_enough_frames_behind_the_source() -> None:
     looked_up: list[str] = []
 
-    def plan_for(model_id: str) -> LivePlan:
+    def plan_for(model_id: str) -> CoreSplit:
         looked_up.append(model_id)
         return TWO
 
     policy = InFlightPolicy(plan_for)
-    assert policy.before_frame("m") == ONE_AT_A_TIME
+    assert policy.before_frame("m") == ONE_CALL
     behind = KEEP_UP * 30.0 - 1.0
     policy.observe("m", _stats(SCALE_AFTER - 1, 30.0, behind))
-    assert policy.current == ONE_AT_A_TIME  # too early to judge
+    assert policy.current == ONE_CALL  # too early to judge
     policy.observe("m", _stats(SCALE_AFTER, 30.0, KEEP_UP * 30.0))
-    assert policy.current == ONE_AT_A_TIME  # keeps up
+    assert policy.current == ONE_CALL  # keeps up
     policy.observe("m", _stats(SCALE_AFTER, 30.0, behind))
     assert policy.before_frame("m") == TWO
     policy.reset()
-    assert policy.current == ONE_AT_A_TIME
+    assert policy.current == ONE_CALL
     policy.observe("m", _stats(SCALE_AFTER, 30.0, behind))
     assert policy.current == TWO and looked_up == ["m"]  # the plan is looked up once per model
 
 
-@pytest.mark.parametrize(("fixed", "expected"), [(1, LivePlan(1, None)), (2, TWO), (3, LivePlan(3, 1))])
-def test_a_fixed_number_applies_from_the_first_frame_and_never_scales(fixed: int, expected: LivePlan) -> None:
+@pytest.mark.parametrize(("fixed", "expected"), [(1, CoreSplit(1, None)), (2, TWO), (3, CoreSplit(3, 1))])
+def test_a_fixed_number_applies_from_the_first_frame_and_never_scales(fixed: int, expected: CoreSplit) -> None:
     policy = InFlightPolicy(lambda _: TWO, fixed=fixed)
     assert policy.before_frame("m") == expected
     policy.observe("m", _stats(SCALE_AFTER, 30.0, 1.0))
@@ -152,7 +152,7 @@ def test_a_fixed_number_applies_from_the_first_frame_and_never_scales(fixed: int
 
 
 def test_a_model_that_cannot_be_loaded_stays_at_one_and_is_looked_up_again() -> None:
-    answers: list[LivePlan | None] = [None, TWO]
+    answers: list[CoreSplit | None] = [None, TWO]
     policy = InFlightPolicy(lambda _: answers.pop(0), fixed=2)
-    assert policy.before_frame("m") == ONE_AT_A_TIME
+    assert policy.before_frame("m") == ONE_CALL
     assert policy.before_frame("m") == TWO and answers == []
