@@ -85,18 +85,34 @@ class MicLoop:
         self.thread.join(JOIN_S)
 
 
-class LoopingPlayer:
+class _Repeating:
+    """A thread that plays the speech sample again and again until `stop`; `plays` counts the times it
+    started over."""
+
+    def __init__(self, name: str) -> None:
+        self.plays = 0
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=name)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.thread.ident is not None:  # started
+            self.thread.join(JOIN_S)
+
+
+class LoopingPlayer(_Repeating):
     """Plays the speech WAV into the virtual speaker again and again (paplay restarted by a thread).
     Spawning holds `spawn_lock`, so a sample never counts the short-lived descriptors of a spawn."""
 
     def __init__(self, wav: Path, env: dict[str, str], spawn_lock: threading.Lock) -> None:
+        super().__init__("soak-player")
         self.wav, self.env, self.spawn_lock = wav, env, spawn_lock
-        self.plays = 0
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="soak-player")
-
-    def start(self) -> None:
-        self.thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -113,35 +129,24 @@ class LoopingPlayer:
                 proc.wait(JOIN_S)
             self.plays += 1
 
-    def stop(self) -> None:
-        self._stop.set()
-        self.thread.join(JOIN_S)
 
+class RealTimeFeeder(_Repeating):
+    """Without PulseAudio: pushes the speech sample (48 kHz stereo) into the fake sounddevice module's
+    stream in blocks of the size the source asks for, paced by the wall clock, looping, like a device
+    would. Start it once `MicrophoneSource` has opened the stream."""
 
-class RealTimeFeeder:
-    """Without PulseAudio: pushes the speech sample (48 kHz stereo) into a fake sounddevice stream in
-    blocks of the size the source asks for, paced by the wall clock, looping, like a device would."""
-
-    def __init__(self, stream: Any, audio: np.ndarray, rate: int, block: int) -> None:
-        self.stream, self.audio, self.rate, self.block = stream, audio, rate, block
-        self.plays = 0
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="soak-fake-mic")
-
-    def start(self) -> None:
-        self.thread.start()
+    def __init__(self, sd: Any, audio: np.ndarray, rate: int, block: int) -> None:
+        super().__init__("soak-fake-mic")
+        self.sd, self.audio, self.rate, self.block = sd, audio, rate, block
 
     def _run(self) -> None:
+        stream = self.sd.stream
         start, pushed, position = time.perf_counter(), 0, 0
         while not self._stop.wait(max(0.0, start + pushed * self.block / self.rate - time.perf_counter())):
             if position + self.block > len(self.audio):
                 position, self.plays = 0, self.plays + 1
-            self.stream.push(self.audio[position : position + self.block])
+            stream.push(self.audio[position : position + self.block])
             position, pushed = position + self.block, pushed + 1
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.thread.join(JOIN_S)
 
 
 @contextlib.contextmanager
@@ -160,7 +165,7 @@ def _pulse_environment(env: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _fake_microphone() -> tuple[Any, Any]:
+def _fake_microphone() -> tuple[Any, RealTimeFeeder]:
     """A fake sounddevice module and a player that feeds its stream in real time."""
     import soundfile as sf
     import soxr
@@ -170,23 +175,7 @@ def _fake_microphone() -> tuple[Any, Any]:
     sd = FakeSoundDevice()
     speech, rate = sf.read(str(SPEECH_WAV), dtype="float32")
     stereo = np.repeat(soxr.resample(speech, rate, RATE)[:, None], 2, axis=1).astype(np.float32)
-
-    class Player:  # the stream exists once MicrophoneSource has opened it
-        feeder: RealTimeFeeder | None = None
-
-        def start(self) -> None:
-            self.feeder = RealTimeFeeder(sd.stream, stereo, RATE, BLOCK)
-            self.feeder.start()
-
-        @property
-        def plays(self) -> int:
-            return self.feeder.plays if self.feeder else 0
-
-        def stop(self) -> None:
-            if self.feeder:
-                self.feeder.stop()
-
-    return sd, Player()
+    return sd, RealTimeFeeder(sd, stereo, RATE, BLOCK)
 
 
 @contextlib.contextmanager
