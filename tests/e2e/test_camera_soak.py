@@ -52,16 +52,10 @@ def python_threads() -> list[str]:
 def small_video(folder: Path) -> Path:
     frames, _ = compose_frames(90)
     small = [cv2.resize(f, (320, 240), interpolation=cv2.INTER_AREA) for f in frames]
-    path = folder / "faces-320.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (320, 240))
-    for frame in small:
-        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-    writer.release()
-    return path
+    return write_video(folder / "faces-320.avi", small, 30.0)
 
 
 def test_camera_soak_memory_and_threads_stay_flat(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert write_video  # the same generator as the other camera tests
     video = small_video(tmp_path)
     before = {t.ident for t in threading.enumerate()}
     panel = QtCameraPanel(AppServices.create(UserDirs.under(tmp_path / "home")))

@@ -55,8 +55,9 @@ def compose_frames(count: int = 90) -> tuple[list[np.ndarray], list[Box | None]]
 
 
 def write_video(path: Path, frames: list[np.ndarray], fps: float = FPS) -> Path:
-    """Motion-JPEG .avi (every frame a keyframe, decodes exactly the same everywhere)."""
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (WIDTH, HEIGHT))
+    """Motion-JPEG .avi (every frame a keyframe, decodes exactly the same everywhere) of the frames' size."""
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
     assert writer.isOpened(), "this OpenCV build cannot write MJPG .avi"
     for frame in frames:
         writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
