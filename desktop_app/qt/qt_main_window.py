@@ -46,7 +46,13 @@ from desktop_app.qt.qt_app_state import QtAppState
 from desktop_app.qt.qt_background import DiagnosticsWorker, SelfTestWorker, WarmupWorker
 from desktop_app.qt.qt_theme import apply_theme
 from desktop_app.qt.qt_window_status import QtWindowStatus
-from desktop_app.qt.qt_workers import WorkerController, failure_line, join_all, running_threads
+from desktop_app.qt.qt_workers import (
+    WorkerController,
+    failure_handler,
+    failure_line,
+    join_all,
+    running_threads,
+)
 from desktop_app.qt.results.qt_result_view import QtResultView
 
 log = logging.getLogger(__name__)
@@ -280,13 +286,12 @@ class QtMainWindow(QMainWindow):
         ids = list(dict.fromkeys(self.services.model_for(kind) for kind in ("image", "detect", "audio", "table")))
         worker = WarmupWorker(self.services.pipeline, ids, live_ids=(self.services.model_for("detect"),))
         worker.problem.connect(lambda model_id, why: self.show_message(f"{model_id}: {why}"))
-        self.warmup.start(worker, on_failed=lambda exc: self.show_message(failure_line("warm-up failed", exc)))
+        self.warmup.start(worker, on_failed=failure_handler("warm-up failed", self.show_message))
 
     def copy_diagnostics(self) -> None:
         worker = DiagnosticsWorker()
         worker.ready.connect(self._diagnostics_ready)
-        self.background.start(worker,
-                              on_failed=lambda exc: self.show_message(failure_line("diagnostics failed", exc)))
+        self.background.start(worker, on_failed=failure_handler("diagnostics failed", self.show_message))
 
     def _diagnostics_ready(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

@@ -41,6 +41,15 @@ def failure_line(what: str, exc: BaseException) -> str:
     return f"{what}: {one_line(exc)}"
 
 
+def failure_handler(what: str, show: Callable[[str], object]) -> FailureHandler:
+    """The failure handler that hands `failure_line(what, exc)` to `show` (a status message, a signal's emit)."""
+
+    def handle(exc: BaseException) -> None:
+        show(failure_line(what, exc))
+
+    return handle
+
+
 class Worker(QObject):
     """Base class: subclasses implement `work()` and call `check_cancelled()` between steps.
 

@@ -27,7 +27,7 @@ from desktop_app.qt.camera.qt_camera_view import QtCameraView
 from desktop_app.qt.camera.qt_live_recording import RecordingDone, shown
 from desktop_app.qt.camera.qt_live_worker import CameraListWorker
 from desktop_app.qt.qt_app_state import QtAppState
-from desktop_app.qt.qt_workers import WorkerController, failure_line
+from desktop_app.qt.qt_workers import WorkerController, failure_handler
 
 STATS_EVERY_S, RESULT_EVERY_S = 0.25, 1.0  # how often the stats strip and the status bar are fed
 #: Seconds a stream may take to connect, and may stay silent before it counts as lost.
@@ -125,8 +125,7 @@ class QtCameraPanel(QWidget):
     def _list_cameras(self) -> None:
         worker = CameraListWorker()
         worker.listed.connect(self._on_cameras)
-        self.device_lister.start(
-            worker, on_failed=lambda exc: self.message.emit(failure_line("Could not list the cameras", exc)))
+        self.device_lister.start(worker, on_failed=failure_handler("Could not list the cameras", self.message.emit))
 
     def _on_cameras(self, cameras: list[tuple[int, str]]) -> None:
         combo = self.view.source_combo

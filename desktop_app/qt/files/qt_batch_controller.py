@@ -14,11 +14,10 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.batch import BatchJob, BatchProgress, BatchSummary, plan_batch
 from desktop_app.core.batch_export import export_error, export_results
-from desktop_app.core.pipeline import one_line
 from desktop_app.core.services import AppServices
 from desktop_app.qt.files.qt_batch_worker import BatchItem, BatchWorker, PreviewWorker
 from desktop_app.qt.files.qt_results_table import QtBatchTableModel
-from desktop_app.qt.qt_workers import WorkerController
+from desktop_app.qt.qt_workers import WorkerController, failure_handler, failure_line
 
 PREVIEW_CACHE = 32
 
@@ -91,7 +90,7 @@ class QtBatchController(QObject):
         worker.summary.connect(self._on_summary)
         self._starting = True  # start() stops the previous worker first, which emits `stopped`
         try:
-            self.batches.start(worker, on_failed=self._on_batch_failed)
+            self.batches.start(worker, on_failed=failure_handler("batch stopped", self.message.emit))
         finally:
             self._starting = False
         self._running = True
@@ -108,9 +107,6 @@ class QtBatchController(QObject):
                 self._remember(item.index, item.preview)
         first = self.model.append_items(items)
         self.items_added.emit(first, items, progress)
-
-    def _on_batch_failed(self, exc: BaseException) -> None:
-        self.message.emit(f"batch stopped: {one_line(exc)}")
 
     def cancel(self) -> bool:
         """Cancel the running batch and the queue (its thread ends on its own); True when something stopped."""
@@ -156,7 +152,7 @@ class QtBatchController(QObject):
         self.preview_ready.emit(index, image)
 
     def _preview_failed(self, exc: BaseException) -> None:
-        self.message.emit(f"preview: {one_line(exc)}")
+        self.message.emit(failure_line("preview", exc))
         self.preview_ready.emit(self._preview_index, None)
 
     # -- export ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from desktop_app.qt.models.qt_model_workers import (
     VerifyStatus,
     VerifyWorker,
 )
-from desktop_app.qt.qt_workers import WorkerController, failure_line
+from desktop_app.qt.qt_workers import WorkerController, failure_handler
 
 
 class QtModelController(QObject):
@@ -63,7 +63,7 @@ class QtModelController(QObject):
             return
         worker = VerifyWorker(self.registry, cards)
         worker.verified.connect(self._relay_verified)
-        self.verify_control.start(worker, on_failed=lambda exc: self._relay_failure("verification failed", exc))
+        self.verify_control.start(worker, on_failed=failure_handler("verification failed", self.failed.emit))
 
     @Slot(object)
     def _relay_verified(self, status: VerifyStatus) -> None:
@@ -82,7 +82,7 @@ class QtModelController(QObject):
             return
         worker = InspectWorker(card.id, card.path)
         worker.inspected.connect(self._on_inspected)
-        self.inspect_control.start(worker, on_failed=lambda exc: self._relay_failure("inspection failed", exc))
+        self.inspect_control.start(worker, on_failed=failure_handler("inspection failed", self.failed.emit))
 
     def forget(self, model_id: str) -> None:
         self._infos.pop(model_id, None)
@@ -113,7 +113,7 @@ class QtModelController(QObject):
         worker = ImportWorker(self.registry, batch, {p: self._import_cards.pop(p, {}) for p in batch})
         worker.imported.connect(self._relay_imported)
         worker.finished.connect(self._on_import_finished)
-        self.import_control.start(worker, on_failed=lambda exc: self._relay_failure("import failed", exc))
+        self.import_control.start(worker, on_failed=failure_handler("import failed", self.failed.emit))
 
     @Slot(object)
     def _relay_imported(self, outcome: ImportOutcome) -> None:
@@ -147,10 +147,6 @@ class QtModelController(QObject):
     def _relay_health_failure(self, exc: BaseException) -> None:
         if not self._closed:
             self.health_failed.emit(one_line(exc))
-
-    def _relay_failure(self, what: str, exc: BaseException) -> None:
-        if not self._closed:
-            self.failed.emit(failure_line(what, exc))
 
     # -- shutdown ------------------------------------------------------------------------------
 

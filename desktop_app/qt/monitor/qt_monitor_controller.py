@@ -23,7 +23,7 @@ from desktop_app.core.monitor.export import CSV_COLUMNS, report_rows
 from desktop_app.core.monitor.groups import session_tag
 from desktop_app.core.results import Result
 from desktop_app.qt.monitor.qt_monitor_worker import SnapshotWorker
-from desktop_app.qt.qt_workers import WorkerController, failure_line
+from desktop_app.qt.qt_workers import WorkerController, failure_handler
 
 REFRESH_HZ = 4
 SLIDING_REFRESH_S = 1.0  # a last-T-seconds window changes with time alone: recount at least this often
@@ -108,7 +108,7 @@ class QtMonitorController(QObject):
         self._started_at = time.monotonic()
         worker = SnapshotWorker(self.engine, self.window, changes)
         worker.ready.connect(self._on_ready)
-        self._workers.start(worker, on_failed=self._on_failed)
+        self._workers.start(worker, on_failed=failure_handler("Monitor: could not update", self.message.emit))
 
     @Slot(object)
     def _on_ready(self, snapshot: MonitorSnapshot) -> None:
@@ -118,9 +118,6 @@ class QtMonitorController(QObject):
             self.dirty = True  # the window changed while this one was counted
             return
         self.snapshot_ready.emit(snapshot)
-
-    def _on_failed(self, exc: BaseException) -> None:
-        self.message.emit(failure_line("Monitor: could not update", exc))
 
     def reset(self) -> None:
         """Forget every event (the tag and settings stay)."""
