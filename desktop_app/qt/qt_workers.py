@@ -162,7 +162,8 @@ def join_all(timeout_s: float = 10.0) -> bool:
 
 
 class WorkerController(QObject):
-    """Owns the current worker of one kind: start (with its failure handler), stop (never waits), join.
+    """Owns the current worker of one kind: start (with its failure handler) and stop (never waits); only
+    `join_all` waits for threads.
 
     `exclusive` controllers (a camera, a microphone: one device) start a new worker only once the
     previous one's thread has finished; until then the new one is pending and `busy` is already True."""
@@ -222,12 +223,6 @@ class WorkerController(QObject):
                 self._retiring.append(current)
         if pending is not None or current is not None:
             self.stopped.emit()
-
-    def join(self, timeout_ms: int = 10_000) -> bool:
-        """Wait for this controller's threads (window close and tests only); True when none is left."""
-        deadline = time.monotonic() + timeout_ms / 1000
-        runs = [*self._retiring, *([self._current] if self._current is not None else [])]
-        return all([run.join(deadline) for run in runs])
 
     def _launch(self, run: WorkerRun) -> None:
         self._current = run
