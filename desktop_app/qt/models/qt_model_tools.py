@@ -92,13 +92,11 @@ class QtModelTools(QObject):
         if not self._closed:
             self.quantized.emit(report)
 
-    def _on_bench_failed(self, exc: BaseException) -> None:
-        if not self._closed:
-            self.failed.emit("Benchmark", one_line(exc))
+    def _on_bench_failed(self, exc: BaseException) -> None:  # only a current run's failure arrives here
+        self.failed.emit("Benchmark", one_line(exc))
 
     def _on_quantize_failed(self, exc: BaseException) -> None:
-        if not self._closed:
-            self.failed.emit("int8 copy", one_line(exc))
+        self.failed.emit("int8 copy", one_line(exc))
 
     def shutdown(self) -> None:
         """Stop both workers (their threads end on their own; the window's close joins them)."""
