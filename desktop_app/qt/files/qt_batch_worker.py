@@ -77,9 +77,9 @@ class BatchWorker(Worker):
         pending: list[BatchItem] = []
         done = rows = failed = 0
         last_emit = 0.0  # the first finished file shows at once, later ones in ~100 ms groups
-        engine = BatchEngine(self.pipeline, batch_size=self.batch_size, decode_threads=self.decode_threads,
-                             extra=pictures, check_cancelled=self.check_cancelled, background=True)
-        try:
+        try:  # whatever happens from here, the summary is emitted last
+            engine = BatchEngine(self.pipeline, batch_size=self.batch_size, decode_threads=self.decode_threads,
+                                 extra=pictures, check_cancelled=self.check_cancelled, background=True)
             with closing(engine.run(self.jobs)) as outputs:  # joins the decode threads on the way out
                 for output in outputs:
                     item = batch_item(output)
