@@ -87,4 +87,5 @@ class AppServices:
         return str(getattr(self.settings, MODEL_FOR_KIND[kind]))
 
     def models_for(self, kind: str) -> list[ModelCard]:
-        return [c for c in self.registry.list() if c.task in TASKS_FOR_KIND[kind]]
+        """The announced models that take `kind` inputs (no disk access: the registry's latest snapshot)."""
+        return [c for c in self.registry.snapshot().cards if c.task in TASKS_FOR_KIND[kind]]

@@ -45,6 +45,10 @@ class RegistrySnapshot:
     def card(self, model_id: str) -> ModelCard | None:
         return next((card for card in self.cards if card.id == model_id), None)
 
+    def why_missing(self, model_id: str, default: str = "no such model") -> str:
+        """The problem line naming `model_id` (its card is broken or clashes), else `default`."""
+        return next((problem for problem in self.problems if model_id in problem), default)
+
 
 class ModelRegistry:
     """Bundled + user model cards, looked up by id; imports into and removes from the user folder."""
@@ -96,20 +100,24 @@ class ModelRegistry:
     # -- change announcements -------------------------------------------------------------------
 
     def snapshot(self) -> RegistrySnapshot:
-        """The latest announced snapshot (scanning once if there is none yet); no disk access after that."""
+        """The latest announced snapshot (scanning once if there is none yet); no disk access after that, and
+        no waiting for a refresh in progress (the UI thread reads this while the card watcher scans)."""
+        snapshot = self._snapshot
+        if snapshot is not None:
+            return snapshot
         with self._refresh_lock:
             if self._snapshot is None:
                 self.refresh()
             assert self._snapshot is not None
             return self._snapshot
 
-    def refresh(self, *, force: bool = False) -> RegistrySnapshot | None:
+    def refresh(self) -> RegistrySnapshot | None:
         """Re-scan when a model folder appeared or went, or a model.toml changed (mtime_ns, size); announce
         and return the new snapshot when cards or problems differ, else None. Cheap when nothing changed:
         one stat per folder, no parsing. Called by the card watcher about once a second, off the UI thread."""
         with self._refresh_lock:
             stamp = self._stamp_now()
-            if not force and stamp == self._stamp and self._snapshot is not None:
+            if stamp == self._stamp and self._snapshot is not None:
                 return None
             self._stamp = stamp
             cards = self.list()

@@ -124,3 +124,24 @@ def test_watcher_announces_an_edit_from_its_thread(registry: ModelRegistry, tmp_
     finally:
         watcher.stop()
     assert not watcher.running and threads[-1] == "card-watcher"
+
+
+def test_snapshot_does_not_wait_for_a_refresh_in_progress(registry: ModelRegistry, tmp_path: Path) -> None:
+    """The UI thread reads snapshot() while the card watcher scans and announces: it never waits for that."""
+    registry.refresh()
+    inside, release = threading.Event(), threading.Event()
+    registry.changed.subscribe(lambda _snapshot: (inside.set(), release.wait(30)))
+    write_card(tmp_path / "bundled" / "alpha", "alpha", score=0.75)
+    refresher = threading.Thread(target=registry.refresh)
+    refresher.start()
+    try:
+        assert inside.wait(30)  # the refresh holds its lock, announcing
+        got: list[RegistrySnapshot] = []
+        reader = threading.Thread(target=lambda: got.append(registry.snapshot()))
+        reader.start()
+        reader.join(30)  # a sanity bound: the point is that it ends while the refresh is still blocked
+        assert not reader.is_alive() and refresher.is_alive()
+        assert got[0].cards[0].threshold("score", 0) == 0.75  # the snapshot being announced
+    finally:
+        release.set()
+        refresher.join()
