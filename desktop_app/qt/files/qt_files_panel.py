@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
 
 from desktop_app.core.batch import KIND_BY_EXTENSION, BatchProgress, BatchSummary
+from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.results import Result
 from desktop_app.core.serialize import result_to_dict
 from desktop_app.core.services import AppServices, SettingsChange
@@ -77,7 +78,7 @@ class QtFilesPanel(QWidget):
         self.view.filter_edit.textChanged.connect(lambda text: self.proxy.set_filter(text=text))
         self.view.filter_combo.currentIndexChanged.connect(self._on_filter_mode)
         self.state.settings_changed.connect(self._on_settings_changed)
-        self.state.models_changed.connect(lambda _snapshot: self._show_model_note())
+        self.state.models_changed.connect(self._show_model_note)
         self._show_model_note()
 
     # -- batches ---------------------------------------------------------------------------------
@@ -203,17 +204,17 @@ class QtFilesPanel(QWidget):
         if change.changed("image_task", "image_model", "detect_model"):
             self._show_model_note()
 
-    def _show_model_note(self) -> None:
+    def _show_model_note(self, snapshot: RegistrySnapshot | None = None) -> None:
         """'→ model' for the model dropped images go to, or '⚠ model: why' when its card is missing or broken."""
         kind = "detect" if self.services.settings.image_task == "detect-faces" else "image"
         model_id = self.services.model_for(kind)
-        snapshot = self.state.models
+        snapshot = snapshot or self.state.models
         note = self.view.model_note
         if snapshot.card(model_id) is not None:
             note.setText(f"→ {model_id}")
             note.setToolTip(f"dropped images run on {model_id}")
             return
-        why = next((p for p in snapshot.problems if model_id in p), "no such model")
+        why = snapshot.why_missing(model_id)
         note.setText(f"⚠ {model_id}: {why}")
         note.setToolTip(why)
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_app.core.errors import AppError
 from desktop_app.core.fileio import describe_write_error
+from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.results import Result, SpeechSegment, Timings
 from desktop_app.core.services import AppServices, SettingsChange
 from desktop_app.core.sources.microphone import AudioDevice, input_devices, load_sounddevice
@@ -72,18 +73,19 @@ class QtMicrophonePanel(QWidget):
         if change.changed("audio_model"):
             self._check_model()
 
-    def _check_model(self, _snapshot: object = None) -> None:
+    def _check_model(self, snapshot: RegistrySnapshot | None = None) -> None:
         """Say at once when the audio model's card went or broke (capture would fail with the same reason)."""
         model_id = self.services.model_for("audio")
-        snapshot = self.state.models
+        snapshot = snapshot or self.state.models
         if snapshot.card(model_id) is None:
-            why = next((p for p in snapshot.problems if model_id in p), "no such model")
+            why = snapshot.why_missing(model_id)
             self.message.emit(f"Microphone: {model_id} cannot run: {why}")
 
     def _default_params(self) -> SegmentParams:
+        card = self.state.models.card(self.services.model_for("audio"))
         try:
-            return SegmentParams.from_card(self.services.registry.get(self.services.model_for("audio")))
-        except Exception:  # a missing or broken model is reported when capture starts
+            return SegmentParams.from_card(card) if card else SegmentParams()
+        except Exception:  # a broken model is reported when capture starts
             return SegmentParams()
 
     def _connect(self) -> None:
