@@ -35,7 +35,7 @@ from desktop_app.core.monitor.engine import MonitorConfig, MonitorEngine
 from desktop_app.core.monitor.events import GroupValue, monitored_results
 from desktop_app.core.results import Result
 from desktop_app.core.runtime import providers as prov
-from desktop_app.core.services import AppServices
+from desktop_app.core.services import AppServices, SettingsChange
 from desktop_app.core.settings import THEMES
 from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
 from desktop_app.qt.files.qt_files_panel import QtFilesPanel
@@ -201,6 +201,7 @@ class QtMainWindow(QMainWindow):
         self.model_manager.message.connect(self.show_message)
         self.state.provider_changed.connect(self._check_provider_action)
         self.state.models_changed.connect(self._on_models_changed)
+        self.state.settings_changed.connect(self._on_settings_changed)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -214,6 +215,10 @@ class QtMainWindow(QMainWindow):
         """A card changed: look the monitored model's positive class and the expression count up again."""
         self._monitored_model = None
         self._emotion_classes = self._count_emotion_classes()
+
+    def _on_settings_changed(self, change: SettingsChange) -> None:
+        if change.changed("detect_model"):  # another detector, maybe another expression model (or none)
+            self._emotion_classes = self._count_emotion_classes()
 
     def _monitor(self, results: list[Result], kind: str) -> None:
         """Count finished predictions in the monitor, with the groups their inputs carry."""

@@ -76,19 +76,27 @@ def test_imported_face_detector_appears_in_the_open_camera_panel_at_once(main_wi
 def test_an_edited_card_is_used_by_the_next_run(main_window, qtbot, tmp_path: Path, watched) -> None:  # type: ignore[no-untyped-def]
     card_file = _import_face_detector(main_window, qtbot, tmp_path)
     services = main_window.services
+    assert main_window._emotion_classes > 0  # the bundled detector's expression model
     services.update_settings(image_task="detect-faces", detect_model="faces2")
     assert main_window.files_panel.view.model_note.text() == "→ faces2"
+    assert main_window._emotion_classes == 0  # faces2 has no expression model: the monitor follows the setting
     before = _run_file(main_window, qtbot)
     assert isinstance(before.payload, DetectionResult) and before.payload.detections  # the astronaut's face
     combo = main_window.camera_panel.view.model_combo
     combo.setCurrentIndex(_combo_texts(main_window).index("Faces + expressions"))  # faces2 is now the default
 
     assert before.payload.detections[0].label == "face"
+    slider = main_window.camera_panel.view.threshold_slider
+    slider.setValue(63)  # the user's live threshold outlives another card's change
+    junk = services.registry.user_dir / "junk"
+    junk.mkdir()
+    (junk / "model.toml").write_text("task = ", encoding="utf-8")
+    qtbot.waitUntil(lambda: "junk" in main_window.problems_label.toolTip(), timeout=WAIT_MS)
+    assert slider.value() == 63
     # the card now names a labels file and raises the live threshold
     (card_file.parent / "labels.txt").write_text("astronaut face\n", encoding="utf-8")
     text = card_file.read_text(encoding="utf-8")
     card_file.write_text(f'labels_file = "labels.txt"\n{text}\n[thresholds]\nscore = 0.8\n', encoding="utf-8")
-    slider = main_window.camera_panel.view.threshold_slider
     qtbot.waitUntil(lambda: slider.value() == 80, timeout=WAIT_MS)  # the watcher saw the edit
     assert main_window.camera_panel.threshold() == 0.8  # what the next live run starts with
     after = _run_file(main_window, qtbot)

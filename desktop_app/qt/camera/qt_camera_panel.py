@@ -56,7 +56,8 @@ class QtCameraPanel(QWidget):
         self._watched: QWidget | None = None
         self._write_problem = ""
         self._last_stats = self._last_result = 0.0
-        self._fill_models(self.state.models)
+        self._snapshot: RegistrySnapshot = self.state.models  # the one the model list shows
+        self._fill_models(self._snapshot)
         self._connect()
         self.device_lister = WorkerController("camera-list", self)
         self._list_cameras()
@@ -66,9 +67,10 @@ class QtCameraPanel(QWidget):
     def _fill_models(self, snapshot: RegistrySnapshot) -> None:
         """The settings' face detector first (with, then without expressions), every other face detector,
         the classifiers, then one disabled line per broken card saying why."""
-        self._snapshot = snapshot
         combo = self.view.model_combo
         previous = combo.currentData()
+        before = self._snapshot.card(str(previous[0])) if previous is not None else None
+        self._snapshot = snapshot
         detect = self.services.model_for("detect")
         combo.blockSignals(True)
         combo.clear()
@@ -90,11 +92,11 @@ class QtCameraPanel(QWidget):
         combo.blockSignals(False)
         if previous is not None and combo.currentData() != previous:
             gone = str(previous[0])
-            why = next((p for p in snapshot.problems if gone in p), "removed")
+            why = snapshot.why_missing(gone, "removed")
             self.message.emit(f"Camera: {gone} is no longer available ({why}); using {self._model()[0]}")
             self._model_changed()  # the chosen model went (removed or broken)
-        else:
-            self._sync_threshold()
+        elif previous is None or snapshot.card(str(previous[0])) != before:  # first filled, or its card edited
+            self._sync_threshold()  # another card's change keeps the threshold the user set
             model_id, emotion = self._model()
             if self._is_detector(model_id):  # a live run picks up an edited card's threshold
                 self.controller.set_model(model_id, emotion, self.threshold())
