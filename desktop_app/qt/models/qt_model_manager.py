@@ -48,6 +48,7 @@ class QtModelManager(QtModelManagerView):
         self.services = services
         self.state = QtAppState.of(services, state, self)
         self._select: str | None = None
+        self._shown_snapshot: RegistrySnapshot | None = None  # the one the table shows
         #: Asks the user to confirm a removal; tests replace it with `lambda text: True`.
         self.confirm: Callable[[str], bool] = lambda text: confirm_dialog(self, text)
         #: Picks one of `items` (title, label, items) or None; tests replace it.
@@ -118,13 +119,21 @@ class QtModelManager(QtModelManagerView):
     # -- list ----------------------------------------------------------------------------------
 
     def refresh(self, select: str | None = None) -> None:
-        """Re-scan the registry now (one stat per card when nothing changed) and show its latest models."""
+        """Re-scan the registry now (one stat per card when nothing changed), show its latest models and select
+        `select`. An import or removal has already announced (and shown) its change: then only `select` applies."""
         self._select = select
-        if self.services.registry.refresh() is None:  # else the announcement already showed it
-            self._show_snapshot(self.state.models)
+        self.services.registry.refresh()
+        self._show_snapshot(self.state.models)
 
     def _show_snapshot(self, snapshot: RegistrySnapshot) -> None:
-        """Show the announced models and problems, keep known verdicts, verify the rest in a worker."""
+        """Show the announced models and problems, keep known verdicts, verify the rest in a worker; the
+        snapshot already shown is not rebuilt (only a pending selection is applied)."""
+        if snapshot is self._shown_snapshot:
+            select, self._select = self._select, None
+            if select is not None:
+                self.select_model(select)
+            return
+        self._shown_snapshot = snapshot
         current = self.selected_card()
         cards, problems = list(snapshot.cards), list(snapshot.problems)
         old = {row.card.id: row for row in self.list_model.rows}
