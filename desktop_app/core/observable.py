@@ -16,7 +16,7 @@ T = TypeVar("T")
 
 
 class Subscription:
-    """What `subscribe` returns: call `close()` (or the object itself) to stop being told."""
+    """What `subscribe` returns: call `close()` to stop being told."""
 
     def __init__(self, cancel: Callable[[], None]) -> None:
         self._cancel: Callable[[], None] | None = cancel
@@ -25,8 +25,6 @@ class Subscription:
         cancel, self._cancel = self._cancel, None
         if cancel is not None:
             cancel()
-
-    __call__ = close
 
 
 class Observable(Generic[T]):
