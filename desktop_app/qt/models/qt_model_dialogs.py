@@ -1,10 +1,12 @@
-"""The model manager's small modal questions (tests replace them with plain functions)."""
+"""The model manager's small modal questions (tests replace them with plain functions) and its menu."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QWidget
 
 
 def confirm_dialog(parent: QWidget, text: str) -> bool:
@@ -25,3 +27,13 @@ def item_dialog(parent: QWidget, title: str, label: str, items: list[str]) -> st
     """One of `items`, or None when cancelled (the caller says when there is nothing to pick)."""
     item, ok = QInputDialog.getItem(parent, title, label, items, 0, False)
     return item if ok else None
+
+
+def popup_menu(parent: QWidget, sections: list[list[QAction]], at: QPoint) -> None:
+    """A context menu of action sections, a line between each, shown at the global point `at`."""
+    menu = QMenu(parent)
+    for i, section in enumerate(sections):
+        if i:
+            menu.addSeparator()
+        menu.addActions(section)
+    menu.exec(at)

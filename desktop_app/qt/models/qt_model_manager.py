@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.registry import RegistrySnapshot
@@ -19,7 +19,7 @@ from desktop_app.core.runtime.bench import BenchResult
 from desktop_app.core.services import MODEL_FOR_KIND, TASKS_FOR_KIND, AppServices, SettingsChange
 from desktop_app.core.settings import Settings
 from desktop_app.qt.models.qt_model_controller import QtModelController
-from desktop_app.qt.models.qt_model_dialogs import confirm_dialog, folder_dialog, item_dialog
+from desktop_app.qt.models.qt_model_dialogs import confirm_dialog, folder_dialog, item_dialog, popup_menu
 from desktop_app.qt.models.qt_model_format import model_choices
 from desktop_app.qt.models.qt_model_table import ModelRow, file_size
 from desktop_app.qt.models.qt_model_tools import QtModelTools
@@ -378,16 +378,10 @@ class QtModelManager(QtModelManagerView):
     def _context_menu(self, pos: QPoint) -> None:
         if self.selected_card() is None:
             return
-        menu = QMenu(self)
-        for action in self.use_actions.values():
-            menu.addAction(action)
-        menu.addSeparator()
-        menu.addAction(self.bench_action)
-        menu.addAction(self.quantize_action)
-        menu.addSeparator()
-        remove = menu.addAction("&Remove…", self.remove_selected)
-        remove.setEnabled(self.remove_button.isEnabled())
-        menu.exec(self.table.viewport().mapToGlobal(pos))
+        remove = QAction("&Remove…", self, enabled=self.remove_button.isEnabled())
+        remove.triggered.connect(self.remove_selected)
+        popup_menu(self, [list(self.use_actions.values()), [self.bench_action, self.quantize_action], [remove]],
+                   self.table.viewport().mapToGlobal(pos))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
