@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.core.payloads.protocol import ExportValue
+from desktop_app.core.render.sketch import Sketch
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,8 @@ class ClassificationResult:
 
     def describe(self) -> str:
         return f"{self.best.label} {self.best.score:.2f}" if self.top else "no classes"
+
+    def draw_on(self, sketch: Sketch) -> None:
+        """The top three classes as notes in the picture's corner."""
+        for c in self.top[:3]:
+            sketch.add_note(f"{c.label} {c.score:.2f}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from desktop_app.core.payloads.classification import ClassificationResult, ClassScore
 from desktop_app.core.payloads.protocol import ExportValue, plural
+from desktop_app.core.render.sketch import Sketch, colour_of_label
 
 Box = tuple[float, float, float, float]
 Point = tuple[float, float]
@@ -83,3 +84,13 @@ class DetectionResult:
 
     def describe(self) -> str:
         return f"{len(self.detections)} face(s)"
+
+    def draw_on(self, sketch: Sketch) -> None:
+        """Each box in its label's colour, with "label score" (and a face's expression) and landmarks."""
+        sketch.width, sketch.height = self.width, self.height
+        for d in self.detections:
+            colour = colour_of_label(d.label)
+            emo = f" {d.emotion.label}" if d.emotion else ""
+            sketch.add_box(d.box, f"{d.label} {d.score:.2f}{emo}", colour)
+            for point in d.landmarks:
+                sketch.add_dot(point, (255, 200, 0), kind="landmark")
