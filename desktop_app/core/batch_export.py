@@ -18,7 +18,7 @@ from desktop_app.core.results import Result
 from desktop_app.core.serialize import payload_export_fields, result_to_dict
 
 CSV_COLUMNS = ("path", "row", "ok", "error", "model", "provider", "top1_label", "top1_score", "topk",
-               "detections", "segments", "total_ms")
+               "detections", "segments", "instances", "class_areas", "people", "heads", "total_ms")
 EXPORT_SUFFIXES = (".csv", ".json")
 
 

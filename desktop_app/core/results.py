@@ -12,17 +12,24 @@ from desktop_app.core.payloads import (
     ClassScore,
     Detection,
     DetectionResult,
+    Keypoint,
+    MultiHeadResult,
     Payload,
     Point,
+    PosedPerson,
+    PoseResult,
     RawResult,
+    SegmentationResult,
+    SegmentInstance,
     SpeechSegment,
     TensorSummary,
     VadResult,
 )
 from desktop_app.core.runtime.session import ProviderReport
 
-__all__ = ["Box", "ClassScore", "ClassificationResult", "Detection", "DetectionResult", "Payload", "Point",
-           "RawResult", "Result", "SpeechSegment", "TensorSummary", "Timings", "VadResult"]
+__all__ = ["Box", "ClassScore", "ClassificationResult", "Detection", "DetectionResult", "Keypoint", "MultiHeadResult",
+           "Payload", "Point", "PoseResult", "PosedPerson", "RawResult", "Result", "SegmentInstance",
+           "SegmentationResult", "SpeechSegment", "TensorSummary", "Timings", "VadResult"]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -11,12 +10,31 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.errors import ModelCardError
+from desktop_app.core.models.card_fields import choice as _choice
+from desktop_app.core.models.card_fields import finite as _finite
+from desktop_app.core.models.card_fields import floats as _floats
+from desktop_app.core.models.card_fields import get_field as _get
+from desktop_app.core.models.card_fields import number_in, strings
+from desktop_app.core.models.card_fields import plain_name as _plain_name
+from desktop_app.core.models.card_outputs import (
+    ClassifyOutputs,
+    DetectOutputs,
+    PoseOutputs,
+    SegmentOutputs,
+    TextInput,
+    parse_output_tables,
+)
 
-TASKS = ("classify", "detect-faces", "detect-yolo", "detect-ssd", "emotion", "vad", "tabular", "raw")
-IMAGE_TASKS = ("classify", "detect-faces", "detect-yolo", "detect-ssd", "emotion")
+TASKS = ("classify", "detect", "segment", "pose", "text-classify", "detect-faces", "detect-yolo", "detect-ssd",
+         "emotion", "vad", "tabular", "raw")
+IMAGE_TASKS = ("classify", "detect", "segment", "pose", "detect-faces", "detect-yolo", "detect-ssd", "emotion")
 LAYOUTS = ("NCHW", "NHWC")
 COLORS = ("RGB", "BGR", "GRAY")
-RESIZE_MODES = ("stretch", "center-crop", "letterbox", "native")
+RESIZE_MODES = ("stretch", "letterbox", "center-crop", "native")
+DTYPES = ("float32", "float16", "uint8", "int32", "int64")
+INTERPOLATIONS = ("auto", "linear", "area", "cubic", "nearest", "pil-bilinear", "pil-bicubic", "pil-nearest",
+                  "pil-lanczos")
+MAX_INLINE_LABELS = 100_000
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 MAX_THREADS = 64
@@ -35,6 +53,10 @@ class ImageInput:
     mean: tuple[float, ...] = (0.0, 0.0, 0.0)
     std: tuple[float, ...] = (1.0, 1.0, 1.0)
     size_multiple: int = 1  # "native": round the size to this multiple (e.g. 32 for CenterFace)
+    dtype: str = "float32"  # the input's element type; integer types get values rounded and clipped
+    pad: float = 114.0  # "letterbox": the fill value (0..255, before mean/std)
+    crop_fraction: float = 0.875  # "center-crop": crop size / resized shorter side
+    interpolation: str = "auto"  # "auto": area when shrinking, linear when enlarging; "pil-*": as Pillow does
 
     @property
     def channels(self) -> int:
@@ -97,6 +119,13 @@ class ModelCard:
     second_stage: str | None = None  # e.g. the emotion model run on detected faces
     sample: str | None = None  # a file under resources/samples/ the self-test runs the model on
     threads: int | None = None  # [runtime] threads: intra-op threads for this model (None: ONNX Runtime's default)
+    labels_inline: tuple[str, ...] = ()  # `labels = [...]` typed in the card (instead of labels_file)
+    recognised: str = ""  # what import recognised, and from what (informational)
+    classify: ClassifyOutputs | None = None
+    detect: DetectOutputs | None = None
+    segment: SegmentOutputs | None = None
+    pose: PoseOutputs | None = None
+    text: TextInput | None = None
 
     @property
     def path(self) -> Path:
@@ -110,64 +139,22 @@ class ModelCard:
         return float(self.thresholds.get(name, default))
 
     def labels(self) -> tuple[str, ...]:
-        """Class names, one per line of the labels file (empty when the model has none)."""
-        path = self.labels_path
-        if path is None:
-            return ()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ModelCardError(f"{self.id}: cannot read labels file {path.name}: {exc.strerror}") from exc
-        return tuple(line.strip() for line in text.splitlines() if line.strip())
+        """Class names: typed in the card, else one per line of the labels file (empty when there are none)."""
+        if self.labels_inline:
+            return self.labels_inline
+        return read_labels_file(self.folder, self.labels_file, self.id)
 
 
-def _get(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any = None) -> Any:
-    value = table.get(key)
-    if value is None:  # absent, or null from a non-TOML source: the default applies
-        return default
-    if isinstance(value, bool) and kind is not bool:
-        raise ModelCardError(f"{where}: '{key}' must be {getattr(kind, '__name__', kind)}, not a boolean")
-    if not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-        raise ModelCardError(f"{where}: '{key}' must be {names}, got {type(value).__name__}")
-    return value
-
-
-def _choice(value: str | None, allowed: tuple[str, ...], key: str, where: str, default: str) -> str:
-    value = default if value is None else value
-    if value not in allowed:
-        raise ModelCardError(f"{where}: '{key}' is {value!r}; expected one of {', '.join(allowed)}")
-    return value
-
-
-def _floats(value: Any, key: str, where: str, n: int) -> tuple[float, ...]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = [value]
-    if not isinstance(value, list) or len(value) not in (1, n):
-        raise ModelCardError(f"{where}: '{key}' must be a number or a list of {n} numbers")
-    out = [_finite(item, f"{where}: '{key}' must contain finite numbers only") for item in value]
-    if len(out) == 1:
-        out = out * n
-    return tuple(out)
-
-
-def _finite(value: Any, message: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ModelCardError(message)
+def read_labels_file(folder: Path, name: str | None, owner: str) -> tuple[str, ...]:
+    """Non-empty lines of a labels file in the model's folder (empty when `name` is None)."""
+    if name is None:
+        return ()
+    path = folder / name
     try:
-        number = float(value)
-    except OverflowError:
-        raise ModelCardError(message) from None
-    if not math.isfinite(number):
-        raise ModelCardError(message)
-    return number
-
-
-def _plain_name(name: str | None) -> bool:
-    """A file name with no folder part (either separator) and not '.' or '..'."""
-    return name is None or (
-        bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and "\x00" not in name
-    )
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ModelCardError(f"{owner}: cannot read labels file {path.name}: {exc.strerror}") from exc
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _parse_image(table: Mapping[str, Any], where: str) -> ImageInput:
@@ -186,6 +173,9 @@ def _parse_image(table: Mapping[str, Any], where: str) -> ImageInput:
     multiple = _get(table, "size_multiple", int, w, 1)
     if multiple < 1:
         raise ModelCardError(f"{w}: 'size_multiple' must be at least 1")
+    crop = number_in(table, "crop_fraction", w, 0.875, 0.0, 1.0)
+    if crop <= 0.0:
+        raise ModelCardError(f"{w}: 'crop_fraction' must be above 0 (224/256 = 0.875)")
     return ImageInput(
         name=_get(table, "name", str, w),
         layout=_choice(_get(table, "layout", str, w), LAYOUTS, "layout", w, "NCHW"),
@@ -196,6 +186,10 @@ def _parse_image(table: Mapping[str, Any], where: str) -> ImageInput:
         mean=_floats(table.get("mean", 0.0), "mean", w, n),
         std=std,
         size_multiple=multiple,
+        dtype=_choice(_get(table, "dtype", str, w), DTYPES, "dtype", w, "float32"),
+        pad=number_in(table, "pad", w, 114.0, 0.0, 255.0),
+        crop_fraction=crop,
+        interpolation=_choice(_get(table, "interpolation", str, w), INTERPOLATIONS, "interpolation", w, "auto"),
     )
 
 
@@ -280,6 +274,11 @@ def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) 
         raise ModelCardError(f"{where}: task 'vad' needs an [audio] table")
     if task == "tabular" and tabular is None:
         raise ModelCardError(f"{where}: task 'tabular' needs a [tabular] table")
+    labels_inline = strings(data["labels"], "labels", where, max_items=MAX_INLINE_LABELS) if data.get(
+        "labels") is not None else ()
+    if labels_inline and labels_file:
+        raise ModelCardError(f"{where}: give either 'labels' or 'labels_file', not both")
+    tables = parse_output_tables(data, task, where)
 
     return ModelCard(
         id=model_id,
@@ -303,6 +302,13 @@ def parse_card(data: Mapping[str, Any], folder: Path, *, bundled: bool = False) 
         second_stage=_get(data, "second_stage", str, where),
         sample=sample,
         threads=threads,
+        labels_inline=labels_inline,
+        recognised=_get(data, "recognised", str, where, ""),
+        classify=tables.classify,
+        detect=tables.detect,
+        segment=tables.segment,
+        pose=tables.pose,
+        text=tables.text,
     )
 
 

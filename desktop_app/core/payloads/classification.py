@@ -84,3 +84,52 @@ class ClassificationResult:
         """The top three classes as notes in the picture's corner."""
         for c in self.top[:3]:
             sketch.add_note(f"{c.label} {c.score:.2f}")
+
+
+@dataclass(frozen=True)
+class MultiHeadResult:
+    """A classifier with several heads (e.g. age, gender, expression): each head's top classes, in card order.
+    The monitor counts the first head only, so each input stays one prediction of one class set."""
+
+    heads: tuple[tuple[str, ClassificationResult], ...]
+
+    @property
+    def first(self) -> ClassificationResult | None:
+        return self.heads[0][1] if self.heads else None
+
+    def summary(self) -> str:
+        return "; ".join(f"{name}: {head.summary()}" for name, head in self.heads) or "no heads"
+
+    def label(self, task: str | None) -> str:
+        return " · ".join(f"{name} {head.label(task)}" for name, head in self.heads) or "no heads"
+
+    def score(self) -> float | None:
+        return self.first.score() if self.first is not None else None
+
+    def tooltip(self) -> str:
+        return "\n\n".join(f"{name}\n{head.tooltip()}" for name, head in self.heads) or "no heads"
+
+    def json_fields(self) -> dict[str, Any]:
+        return {"heads": {name: head.json_fields()["top"] for name, head in self.heads}}
+
+    @classmethod
+    def empty_json_fields(cls) -> dict[str, Any]:
+        return {"heads": {}}
+
+    def export_fields(self) -> dict[str, ExportValue]:
+        first = self.first.export_fields() if self.first is not None else ClassificationResult.empty_export_fields()
+        heads = {name: head.top[0].to_dict() if head.top else None for name, head in self.heads}
+        return {**first, "heads": json.dumps(heads, ensure_ascii=False)}
+
+    @classmethod
+    def empty_export_fields(cls) -> dict[str, ExportValue]:
+        return {**ClassificationResult.empty_export_fields(), "heads": "{}"}
+
+    def monitor_predictions(self, emotion_classes: int) -> tuple[ClassificationResult, ...]:
+        return (self.first,) if self.first is not None and self.first.top else ()
+
+    def is_empty(self) -> bool:
+        return not any(head.top for _, head in self.heads)
+
+    def describe(self) -> str:
+        return ", ".join(f"{name} {head.describe()}" for name, head in self.heads) or "no heads"

@@ -41,25 +41,28 @@ class Detection:
 
 @dataclass(frozen=True)
 class DetectionResult:
-    """All detections in one image, with the image size they refer to."""
+    """All detections in one image, with the image size they refer to. An object detector names its classes
+    (`class_names`): the monitor then counts each box; a face detector counts each face's expression."""
 
     detections: tuple[Detection, ...]
     width: int
     height: int
+    class_names: tuple[str, ...] = ()
 
     def summary(self) -> str:
         parts = [d.summary() for d in self.detections]
         return f"{len(self.detections)} found" + (": " + "; ".join(parts) if parts else "")
 
     def label(self, task: str | None) -> str:
-        return plural(len(self.detections), "face" if task == "detect-faces" else "detection")
+        return plural(len(self.detections), "detection" if self.class_names or task != "detect-faces" else "face")
 
     def score(self) -> float | None:
         return max((float(d.score) for d in self.detections), default=None)
 
     def tooltip(self) -> str:
         return "\n".join(f"{d.label} {d.score:.2f}" + (f" · {d.emotion.label} {d.emotion.score:.2f}" if d.emotion else "")
-                         for d in self.detections) or "no faces above the batch threshold"
+                         for d in self.detections) or ("nothing above the batch threshold" if self.class_names
+                                                       else "no faces above the batch threshold")
 
     def json_fields(self) -> dict[str, Any]:
         return {"detections": [d.to_dict() for d in self.detections], "image_size": [self.width, self.height]}
@@ -76,6 +79,12 @@ class DetectionResult:
         return {"detections": 0}
 
     def monitor_predictions(self, emotion_classes: int) -> tuple[ClassificationResult, ...]:
+        """Each face's expression; for an object detector, each box with its class score."""
+        if self.class_names:
+            index = {name: i for i, name in enumerate(self.class_names)}
+            classes = max(2, len(self.class_names))
+            return tuple(ClassificationResult(top=(ClassScore(index.get(d.label, -1), d.label, float(d.score)),),
+                                              num_classes=classes) for d in self.detections)
         return tuple(ClassificationResult(top=(d.emotion,), num_classes=emotion_classes)
                      for d in self.detections if d.emotion is not None)
 
@@ -83,7 +92,7 @@ class DetectionResult:
         return not self.detections
 
     def describe(self) -> str:
-        return f"{len(self.detections)} face(s)"
+        return plural(len(self.detections), "detection") if self.class_names else f"{len(self.detections)} face(s)"
 
     def draw_on(self, sketch: Sketch) -> None:
         """Each box in its label's colour, with "label score" (and a face's expression) and landmarks."""

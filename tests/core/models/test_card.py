@@ -84,7 +84,7 @@ def test_load_card_missing_file(tmp_path: Path) -> None:
         ({"id": ""}, "'id'"),
         ({"id": "abc\n"}, "'id'"),
         ({"id": 7}, "'id' must be str"),
-        ({"task": "segment"}, "'task'"),
+        ({"task": "telepathy"}, "'task'"),
         ({"image": {"layout": "CHWN"}}, "'layout'"),
         ({"image": {"color": "CMYK"}}, "'color'"),
         ({"image": {"resize": "zoom"}}, "'resize'"),

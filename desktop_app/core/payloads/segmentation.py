@@ -1,0 +1,113 @@
+"""Segmentation payload: instance masks (one per object, in original pixels) or a semantic class map, with
+the share of the picture each class covers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from desktop_app.core.payloads.classification import ClassificationResult, ClassScore
+from desktop_app.core.payloads.detection import Box
+from desktop_app.core.payloads.protocol import ExportValue, plural
+
+
+@dataclass(frozen=True)
+class SegmentInstance:
+    """One object: its box and score, and its mask as a bool array covering the integer box region
+    (rows mask_origin[1] .. +mask.shape[0], columns mask_origin[0] .. +mask.shape[1]) in original pixels."""
+
+    box: Box
+    score: float
+    label: str
+    mask: np.ndarray = field(compare=False, repr=False)
+    mask_origin: tuple[int, int] = (0, 0)
+    class_index: int = 0
+
+    @property
+    def pixels(self) -> int:
+        """How many pixels the mask covers."""
+        return int(np.count_nonzero(self.mask))
+
+    def full_mask(self, width: int, height: int) -> np.ndarray:
+        """The mask placed on a (height, width) bool canvas."""
+        canvas = np.zeros((height, width), dtype=bool)
+        x, y = self.mask_origin
+        h, w = self.mask.shape[:2]
+        canvas[y : y + h, x : x + w] = self.mask[: max(0, height - y), : max(0, width - x)]
+        return canvas
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"box": [round(v, 2) for v in self.box], "score": round(float(self.score), 6), "label": self.label,
+                "mask_pixels": self.pixels}
+
+
+@dataclass(frozen=True)
+class SegmentationResult:
+    """Instance masks (each object) or a semantic class map (HxW class indices, original size), with the
+    fraction of the image each class covers, largest first."""
+
+    instances: tuple[SegmentInstance, ...]
+    class_map: np.ndarray | None = field(compare=False, repr=False)
+    class_names: tuple[str, ...]
+    areas: tuple[tuple[str, float], ...]
+    width: int
+    height: int
+
+    @property
+    def semantic(self) -> bool:
+        return self.class_map is not None
+
+    def _areas_text(self, limit: int = 5) -> str:
+        return ", ".join(f"{name} {fraction:.0%}" for name, fraction in self.areas[:limit])
+
+    def summary(self) -> str:
+        if self.semantic:
+            return self._areas_text() or "no classes"
+        parts = [f"{i.label} {i.score:.2f}" for i in self.instances]
+        return f"{plural(len(self.instances), 'object')}" + (": " + ", ".join(parts) if parts else "") + (
+            f" (covering {self._areas_text()})" if self.areas else "")
+
+    def label(self, task: str | None) -> str:
+        if self.semantic:
+            return self._areas_text(1) or "no classes"
+        return plural(len(self.instances), "object")
+
+    def score(self) -> float | None:
+        return max((float(i.score) for i in self.instances), default=None)
+
+    def tooltip(self) -> str:
+        lines = [f"{i.label} {i.score:.2f}" for i in self.instances]
+        lines += [f"{name}: {fraction:.1%} of the image" for name, fraction in self.areas]
+        return "\n".join(lines) or "nothing segmented"
+
+    def json_fields(self) -> dict[str, Any]:
+        return {"instances": [i.to_dict() for i in self.instances],
+                "areas": {name: round(fraction, 6) for name, fraction in self.areas},
+                "image_size": [self.width, self.height]}
+
+    @classmethod
+    def empty_json_fields(cls) -> dict[str, Any]:
+        return {"instances": [], "areas": {}}
+
+    def export_fields(self) -> dict[str, ExportValue]:
+        return {"instances": len(self.instances),
+                "class_areas": json.dumps({n: round(f, 6) for n, f in self.areas}, ensure_ascii=False)}
+
+    @classmethod
+    def empty_export_fields(cls) -> dict[str, ExportValue]:
+        return {"instances": 0, "class_areas": "{}"}
+
+    def monitor_predictions(self, emotion_classes: int) -> tuple[ClassificationResult, ...]:
+        """One prediction per instance (its class and score); a semantic map gives none."""
+        classes = max(2, len(self.class_names))
+        return tuple(ClassificationResult(top=(ClassScore(i.class_index, i.label, float(i.score)),), num_classes=classes)
+                     for i in self.instances)
+
+    def is_empty(self) -> bool:
+        return not self.instances and not self.areas
+
+    def describe(self) -> str:
+        return self._areas_text(2) if self.semantic else plural(len(self.instances), "object")
