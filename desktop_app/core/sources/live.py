@@ -36,8 +36,8 @@ class LiveDetector:
 
     The pipeline runs detection at a raw threshold below the live one (`threshold - 2 * hysteresis`,
     at least `min_raw_threshold`), so a face dipping just under the threshold keeps its track and
-    its median score decides; only the live threshold decides what is shown. Non-detection models
-    (classification) pass through with no tracks. `max_in_flight` fixes the most frames in flight from
+    its median score decides; only the live threshold decides what is shown. Other detectors, segmenters
+    and pose models run at the live threshold and pass through unsmoothed, as do classifiers (no tracks). `max_in_flight` fixes the most frames in flight from
     the first frame (None: the policy's choice).
     """
 
@@ -106,6 +106,8 @@ class LiveDetector:
         if settings.is_detector:
             raw = max(self.min_raw_threshold, settings.threshold - 2 * self.smoother.hysteresis)
             options.update(score_threshold=min(raw, settings.threshold), emotion=settings.emotion)
+        elif settings.thresholded:  # other detectors, segmenters, pose: the live threshold, no smoothing
+            options.update(score_threshold=settings.threshold)
         result = self.pipeline.run_data(item.frame, settings.model_id, f"{self.source_name}#{item.seq}",
                                         threads=threads, **options)
         return InferredFrame(item.frame, item.t_capture, item.seq, result, settings)

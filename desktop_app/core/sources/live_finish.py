@@ -31,6 +31,7 @@ class InferredFrame:
 @dataclass(frozen=True)
 class LiveFrame:
     """One processed frame: the picture, the model's Result, smoothed face tracks and the stats then.
+    `smoothed`: the model is a face detector whose tracks are drawn (other models draw their payload).
 
     `frame` is the capture's own array (the capture never reuses it); copy it before wrapping it in
     a QImage. Times are time.perf_counter seconds.
@@ -44,6 +45,7 @@ class LiveFrame:
     t_capture: float
     t_ready: float
     threshold: float
+    smoothed: bool = False
 
     @property
     def visible_tracks(self) -> tuple[Track, ...]:
@@ -88,4 +90,4 @@ class LiveFinisher:
                           dropped=counters.dropped if counters else 0,
                           inference_ms=done.result.timings.inference_ms, t_capture=done.t_capture, now=t_ready)
         return LiveFrame(done.frame, done.result, tracks, self.stats.snapshot(), done.seq, done.t_capture, t_ready,
-                         settings.threshold)
+                         settings.threshold, settings.is_detector)

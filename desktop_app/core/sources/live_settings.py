@@ -10,17 +10,26 @@ from dataclasses import dataclass
 from desktop_app.core.pipeline import Pipeline
 
 DETECT_TASK = "detect-faces"
+#: Tasks whose boxes the live threshold filters (face detection is also smoothed; the others pass through).
+THRESHOLD_TASKS = frozenset({DETECT_TASK, "detect", "segment", "pose", "detect-yolo", "detect-ssd"})
 
 
 @dataclass(frozen=True)
 class FrameSettings:
-    """What one frame runs with; `changed`: the model was switched since the previous frame's snapshot."""
+    """What one frame runs with; `changed`: the model was switched since the previous frame's snapshot;
+    `is_detector`: a face detector (smoothed); `task`: the model's task."""
 
     model_id: str
     threshold: float
     emotion: bool
     changed: bool
     is_detector: bool
+    task: str = ""
+
+    @property
+    def thresholded(self) -> bool:
+        """Whether the live threshold filters this model's boxes (detectors, segmenters, pose models)."""
+        return self.task in THRESHOLD_TASKS
 
 
 class LiveSettings:
@@ -34,7 +43,7 @@ class LiveSettings:
         self._emotion = bool(emotion)
         self._threshold = threshold if threshold is not None else self.card_threshold(model_id)
         self._changed = False
-        self._detector_ids: dict[str, bool] = {}  # model id -> is a face detector (looked up once per model)
+        self._tasks: dict[str, str] = {}  # model id -> its card's task (looked up once per model)
 
     def card_threshold(self, model_id: str) -> float:
         """The model card's score threshold (0.5 when the card has none or cannot be read)."""
@@ -79,16 +88,21 @@ class LiveSettings:
         with self._lock:
             changed, self._changed = self._changed, False
             model_id, threshold, emotion = self._model_id, self._threshold, self._emotion
-        return FrameSettings(model_id, threshold, emotion, changed, self.is_detector(model_id))
+        task = self.task_of(model_id)
+        return FrameSettings(model_id, threshold, emotion, changed, task == DETECT_TASK, task)
 
-    def is_detector(self, model_id: str) -> bool:
-        """Whether the model is a face detector (cached per model; an unknown model is looked up again)."""
-        known = self._detector_ids.get(model_id)
+    def task_of(self, model_id: str) -> str:
+        """The model's task (cached per model; an unknown model gives "" and is looked up again)."""
+        known = self._tasks.get(model_id)
         if known is not None:
             return known
         try:
-            found = self.pipeline.card(model_id).task == DETECT_TASK
+            found = self.pipeline.card(model_id).task
         except Exception:  # unknown model: the pipeline reports it; look again next frame
-            return False
-        self._detector_ids[model_id] = found
+            return ""
+        self._tasks[model_id] = found
         return found
+
+    def is_detector(self, model_id: str) -> bool:
+        """Whether the model is a face detector (its frames are smoothed)."""
+        return self.task_of(model_id) == DETECT_TASK

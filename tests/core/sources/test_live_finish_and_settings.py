@@ -73,15 +73,16 @@ def test_a_classifier_or_a_failed_frame_passes_through_without_tracks() -> None:
 def test_settings_snapshot_reports_a_model_switch_once_and_clamps_the_threshold(pipeline: Pipeline) -> None:
     settings = LiveSettings(pipeline, "centerface")
     first = settings.take()
-    assert first == FrameSettings("centerface", 0.5, False, False, True)  # the card's threshold
+    assert first == FrameSettings("centerface", 0.5, False, False, True, "detect-faces")  # the card's
     setter = threading.Thread(target=settings.set_threshold, args=(1.7,))
     setter.start()
     setter.join()
     settings.set_emotion(True)
-    assert settings.take() == FrameSettings("centerface", 1.0, True, False, True)
+    assert settings.take() == FrameSettings("centerface", 1.0, True, False, True, "detect-faces")
     settings.set_model("efficientnet-lite0", 0.2)
-    assert settings.take() == FrameSettings("efficientnet-lite0", 0.2, True, True, False)
+    assert settings.take() == FrameSettings("efficientnet-lite0", 0.2, True, True, False, "classify")
     assert settings.take().changed is False
+    assert first.thresholded and not settings.take().thresholded  # a classifier has no boxes to filter
     assert first.threshold == 0.5  # a snapshot never changes
 
 
