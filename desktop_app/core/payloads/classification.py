@@ -133,3 +133,8 @@ class MultiHeadResult:
 
     def describe(self) -> str:
         return ", ".join(f"{name} {head.describe()}" for name, head in self.heads) or "no heads"
+
+    def draw_on(self, sketch: Sketch) -> None:
+        """Every head's best class as a note in the picture's corner."""
+        for name, head in self.heads:
+            sketch.add_note(f"{name}: {head.best.label} {head.best.score:.2f}" if head.top else f"{name}: -")

@@ -8,6 +8,9 @@ from typing import Any
 from desktop_app.core.payloads.classification import ClassificationResult, ClassScore
 from desktop_app.core.payloads.detection import Box
 from desktop_app.core.payloads.protocol import ExportValue, plural
+from desktop_app.core.render.sketch import Sketch, colour_for
+
+KEYPOINT_RGB = (255, 230, 0)
 
 
 @dataclass(frozen=True)
@@ -90,3 +93,19 @@ class PoseResult:
 
     def describe(self) -> str:
         return self.label(None)
+
+    def draw_on(self, sketch: Sketch) -> None:
+        """Each person's box and skeleton in its own colour, keypoints at or above the threshold as dots."""
+        sketch.width, sketch.height = self.width, self.height
+        for n, person in enumerate(self.people):
+            colour = colour_for(n)
+            if person.box is not None:
+                sketch.add_box(person.box, f"{person.label} {person.score:.2f}", colour)
+            seen = [k if k.score >= self.keypoint_threshold else None for k in person.keypoints]
+            for a, b in self.skeleton:
+                ka, kb = (seen[a] if 0 <= a < len(seen) else None), (seen[b] if 0 <= b < len(seen) else None)
+                if ka is not None and kb is not None:
+                    sketch.add_line((ka.x, ka.y), (kb.x, kb.y), colour)
+            for k in seen:
+                if k is not None:
+                    sketch.add_dot((k.x, k.y), KEYPOINT_RGB)

@@ -12,6 +12,10 @@ import numpy as np
 from desktop_app.core.payloads.classification import ClassificationResult, ClassScore
 from desktop_app.core.payloads.detection import Box
 from desktop_app.core.payloads.protocol import ExportValue, plural
+from desktop_app.core.render.sketch import Sketch, colour_for
+
+#: Class names a semantic map leaves untinted.
+BACKGROUND_NAMES = frozenset({"background", "__background__", "bg", "none", "unlabeled"})
 
 
 @dataclass(frozen=True)
@@ -111,3 +115,15 @@ class SegmentationResult:
 
     def describe(self) -> str:
         return self._areas_text(2) if self.semantic else plural(len(self.instances), "object")
+
+    def draw_on(self, sketch: Sketch) -> None:
+        """A class map tinted per class (background left clear), or each instance's mask and labelled box in
+        its class's colour."""
+        sketch.width, sketch.height = self.width, self.height
+        if self.class_map is not None:
+            sketch.set_class_map(self.class_map, {i: colour_for(i) for i, name in enumerate(self.class_names)
+                                                  if name.strip().lower() not in BACKGROUND_NAMES})
+        for inst in self.instances:
+            colour = colour_for(inst.class_index)
+            sketch.add_mask(inst.mask, inst.mask_origin, colour)
+            sketch.add_box(inst.box, f"{inst.label} {inst.score:.2f}", colour)
