@@ -54,14 +54,16 @@ def _text_colour(colour: RGB) -> RGB:
     return (0, 0, 0) if 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2] > 150 else (255, 255, 255)
 
 
-def _label(out: np.ndarray, text: str, x: int, y: int, scale: float, colour: RGB) -> None:
-    """Text on a filled tag above (or, near the top edge, below) the point (x, y), kept inside the picture."""
+def _label(out: np.ndarray, text: str, x: int, y: int, scale: float, colour: RGB, *, below: bool = False) -> int:
+    """Text on a filled tag above (or, near the top edge or when asked, below) the point (x, y), kept inside
+    the picture -> the tag's bottom row."""
     (tw, th), base = cv2.getTextSize(text, FONT, scale, 1)
-    top = y - th - base - 4 if y - th - base - 4 >= 0 else max(0, y)
+    top = y - th - base - 4 if y - th - base - 4 >= 0 and not below else max(0, y)
     top = min(top, max(0, out.shape[0] - th - base - 4))
     x = int(np.clip(x, 0, max(0, out.shape[1] - tw - 4)))
     cv2.rectangle(out, (x, top), (x + tw + 4, top + th + base + 4), colour, cv2.FILLED)
     cv2.putText(out, text, (x + 2, top + th + 2), FONT, scale, _text_colour(colour), 1, cv2.LINE_AA)
+    return top + th + base + 4
 
 
 def _blend(region: np.ndarray, where: np.ndarray, colour: RGB, alpha: float) -> None:
@@ -135,8 +137,7 @@ def render(rgb: np.ndarray, sketch: Sketch, options: RenderOptions = RenderOptio
                 _label(out, item.text, min(a[0], c[0]), min(a[1], c[1]), scale, item.colour)
         y = 4
         for note in sketch.notes:
-            _label(out, note, 4, y, scale, (40, 40, 40))
-            y += int(30 * scale) + 4
+            y = _label(out, note, 4, y, scale, (40, 40, 40), below=True) + 3
     return out
 
 
