@@ -9,7 +9,6 @@ and imports or removes user models with atomic folder renames. An imported model
 from __future__ import annotations
 
 import builtins
-import datetime
 import os
 import shutil
 import tempfile
@@ -19,15 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.errors import AppError, ModelCardError, ModelError, ModelNotFoundError
+from desktop_app.core.errors import AppError, ModelError, ModelNotFoundError
 from desktop_app.core.fileio import sha256_file
-from desktop_app.core.models import isolation
-from desktop_app.core.models.card import ModelCard, load_card, parse_card
-from desktop_app.core.models.inspect import inspect_model
-from desktop_app.core.models.toml_write import card_slug, dump_toml
+from desktop_app.core.models.card import ModelCard, load_card
 from desktop_app.core.observable import Observable
 
-_FORCED_KEYS = ("id", "file", "sha256")
 #: (folder, (mtime_ns, size) of its model.toml or None) for every model folder: what refresh() compares.
 _Stamp = tuple[tuple[str, tuple[int, int] | None], ...]
 
@@ -186,8 +181,18 @@ class ModelRegistry:
         for card in cards:
             if card.id == model_id:
                 return card
+        problem = self._problem_naming(model_id)
+        if problem is not None:  # the card is there but broken or clashing: say why, not "no model"
+            raise ModelNotFoundError(problem)
         known = ", ".join(card.id for card in cards) or "none"
         raise ModelNotFoundError(f"no model with id '{model_id}' (known: {known})")
+
+    def _problem_naming(self, model_id: str) -> str | None:
+        """The latest scan's problem line about `model_id`: its folder's card error, or its id clash."""
+        for problem in self._problems:
+            if problem.startswith((f"{model_id}/", f"{model_id}:")) or f"'{model_id}'" in problem:
+                return problem
+        return None
 
     def find(self, id_or_path: str) -> ModelCard | Path:
         """For "inspect ID_OR_PATH": a model folder's card, a model file's path, or a registered id."""
@@ -238,78 +243,26 @@ class ModelRegistry:
         path: Path,
         *,
         model_id: str | None = None,
-        task: str = "raw",
+        task: str | None = None,
         name: str | None = None,
         card_overrides: Mapping[str, Any] | None = None,
         extra_files: Sequence[Path] = (),
+        recognise: bool | None = None,
         validate_timeout_s: float = 60.0,
         validate_memory_mb: int | None = None,
     ) -> ModelCard:
-        """Validate an ONNX file, copy it (and its external data) into the user folder, write its card.
+        """Validate an ONNX file (or a folder holding one with its config/tokenizer files), recognise it unless
+        a task is given, and install it with its card; see importer.import_model (which also returns the
+        recognition summary, kept in the card's `recognised` field)."""
+        from desktop_app.core.models.importer import import_model
 
-        Validation (inspect + checker + a CPU session) runs in a child process killed after
-        `validate_timeout_s` or past `validate_memory_mb` (default: isolation.memory_budget_mb, which
-        grows with the file's size). `extra_files` (labels, license) are copied beside it under their
-        own names, inside the same atomic move."""
-        path = Path(path)
-        memory_mb = validate_memory_mb if validate_memory_mb is not None else isolation.memory_budget_mb(path)
-        info = isolation.validate_isolated(path, timeout_s=validate_timeout_s, memory_mb=memory_mb)
-        overrides = dict(card_overrides or {})
-        forced = [key for key in _FORCED_KEYS if key in overrides]
-        if forced:
-            raise ModelCardError(f"card_overrides cannot set {', '.join(forced)}; the registry sets them")
-        existing = {card.id for card in self.list()} | {p.name for p in self._children(self.user_dir)}
-        if model_id is None:
-            model_id = card_slug(path.stem, taken=existing)
-        elif model_id in existing:
-            raise ModelError(f"a model with id '{model_id}' already exists")
-        today = datetime.date.today().isoformat()
-        data: dict[str, Any] = {
-            "id": model_id,
-            "name": name or path.stem,
-            "task": task,
-            "file": path.name,
-            "sha256": info.sha256,
-            "license": "unknown",
-            "description": f"Imported from {path.name} on {today}",
-        }
-        data.update(overrides)
-        final = self.user_dir / model_id
-        parse_card(data, final)  # refuse a bad card before anything is written
-        try:
-            self.user_dir.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=".import-", dir=self.user_dir))
-        except OSError as exc:
-            raise ModelError(f"cannot create the user models folder: {exc.strerror or exc}") from None
-        try:
-            self._copy_into(staging, path, info.external_data)
-            for extra in extra_files:
-                shutil.copyfile(extra, staging / Path(extra).name)
-            copied = inspect_model(staging / path.name)  # what is installed is what was checked
-            if copied.sha256 != info.sha256:
-                raise ModelError(f"{path.name} changed while it was being imported; try again")
-            (staging / "model.toml").write_text(dump_toml(data), encoding="utf-8")
-            load_card(staging)
-            os.rename(staging, final)  # atomic: the model appears whole or not at all
-        except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise ModelError(f"{path.name}: cannot import into {final}: {exc.strerror or exc}") from None
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        self.refresh()  # announce the new model at once
-        return load_card(final)
+        return import_model(self, path, model_id=model_id, task=task, name=name, card_overrides=card_overrides,
+                            extra_files=extra_files, recognise=recognise, validate_timeout_s=validate_timeout_s,
+                            validate_memory_mb=validate_memory_mb).card
 
-    @staticmethod
-    def _copy_into(staging: Path, model: Path, external: tuple[Path, ...]) -> None:
-        try:
-            shutil.copyfile(model, staging / model.name)
-            for relative in external:
-                target = staging / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(model.parent / relative, target)
-        except OSError as exc:
-            raise ModelError(f"{model.name}: cannot copy into the models folder: {exc.strerror or exc}") from None
+    def taken_ids(self) -> set[str]:
+        """Ids a new user model cannot take: every listed card's, and every user folder's name."""
+        return {card.id for card in self.list()} | {p.name for p in self._children(self.user_dir)}
 
     @staticmethod
     def _children(root: Path) -> builtins.list[Path]:

@@ -68,7 +68,7 @@ def test_broken_user_card_is_a_problem_not_a_crash(registry: ModelRegistry, conv
     broken.mkdir()
     (broken / "model.toml").write_text("id = [oops")
     bad_task = write_model(registry.user_dir / "bad-task", "bad-task", conv_model())
-    (bad_task / "model.toml").write_text('id = "bad-task"\nfile = "model.onnx"\ntask = "segment"\n')
+    (bad_task / "model.toml").write_text('id = "bad-task"\nfile = "model.onnx"\ntask = "segmentation"\n')
     assert ids(registry.list()) == ["alpha", "zeta", "good"]
     problems = registry.problems()
     assert len(problems) == 2
