@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
@@ -14,11 +15,16 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.core.paths import UserDirs
+from desktop_app.core.payloads.pose import Keypoint, PosedPerson, PoseResult
+from desktop_app.core.payloads.segmentation import SegmentationResult, SegmentInstance
+from desktop_app.core.results import Detection, DetectionResult
 from desktop_app.core.services import AppServices
 from desktop_app.core.sources.live import LiveFrame
+from desktop_app.core.tasks.base import TASKS, Task
 from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
 from desktop_app.qt.camera.qt_camera_stats import CameraPanelStats
 from desktop_app.qt.qt_workers import join_all, running_threads
+from tests.builders import mean_colour_classifier
 from tests.core.sources.face_video import FaceVideo, make_face_video
 from tests.core.sources.mjpeg_server import MjpegServer
 
@@ -219,3 +225,105 @@ def test_stop_during_a_run_joins_cleanly(qtbot, panel: QtCameraPanel, face_video
     count = seen.count
     qtbot.wait(300)  # nothing more arrives after a stop (a grace period, not synchronisation)
     assert seen.count == count
+
+
+# -- user models of other tasks, live -----------------------------------------------------------------
+
+def _fake_payload(task: str, h: int, w: int) -> object:
+    """A fixed result in the middle of an h x w frame, the shape a real model of `task` gives."""
+    box = (w / 4, h / 4, 3 * w / 4, 3 * h / 4)
+    if task == "segment":
+        mask = np.zeros((h // 2, w // 2), bool)
+        mask[h // 8: 3 * h // 8, w // 8: 3 * w // 8] = True
+        inst = SegmentInstance(box, 0.9, "blob", mask, (w // 4, h // 4), 1)
+        return SegmentationResult((inst,), None, ("bg", "blob"), (("blob", 0.0625),), w, h)
+    if task == "pose":
+        points = tuple(Keypoint(w / 2 + dx, h / 2 + dy, 0.9) for dx, dy in ((0, -60), (-40, 40), (40, 40)))
+        return PoseResult((PosedPerson(box, 0.8, "person", points),), ((0, 1), (0, 2), (1, 2)), ("a", "b", "c"),
+                          0.5, w, h)
+    return DetectionResult((Detection(box, 0.85, "car"),), w, h)
+
+
+class _FakeTaskBase(Task):
+    """Stands in for a generic task's decoder: the camera path, drawing and stats are what is tested."""
+
+    input_kind = "image"
+    options_seen: ClassVar[list[dict[str, Any]]] = []
+
+    def decode(self, path: Path) -> Any:
+        raise NotImplementedError
+
+    def run(self, data: Any, clock: Any, **options: Any) -> Any:
+        type(self).options_seen.append(dict(options))
+        return _fake_payload(self.name, int(data.shape[0]), int(data.shape[1]))
+
+
+def _fake_task(task: str, payload: type) -> type[Task]:
+    return type(f"Fake{task.title()}Task", (_FakeTaskBase,), {"name": task, "payload_type": payload,
+                                                               "options_seen": []})
+
+
+#: The output table each task's card needs (the fake task reads none of it).
+OUTPUT_TABLES = {"detect": '[detect]\nlayout = "yolo"\n', "segment": '[segment]\nkind = "semantic"\noutput = "logits"\n',
+                 "pose": '[pose]\nlayout = "keypoints"\noutput = "logits"\nkeypoints = 1\n'}
+
+
+def _user_model(services: AppServices, model_id: str, task: str) -> None:
+    folder = services.registry.user_dir / model_id
+    folder.mkdir(parents=True)
+    mean_colour_classifier(folder / "model.onnx")
+    (folder / "model.toml").write_text(
+        f'id = "{model_id}"\nname = "{model_id} model"\ntask = "{task}"\nfile = "model.onnx"\n'
+        '[image]\nsize = [8, 8]\n[thresholds]\nscore = 0.35\n' + OUTPUT_TABLES[task], encoding="utf-8")
+    services.registry.refresh()
+    assert not services.registry.snapshot().problems
+
+
+@pytest.mark.parametrize(("task", "prefix", "payload"), [("detect", "Detect", DetectionResult),
+                                                        ("segment", "Segment", SegmentationResult),
+                                                        ("pose", "Pose", PoseResult)])
+def test_user_detect_segment_pose_model_runs_live_with_its_overlay(  # type: ignore[no-untyped-def]
+        qtbot, panel: QtCameraPanel, face_video: FaceVideo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        task: str, prefix: str, payload: type) -> None:
+    fake = _fake_task(task, payload)
+    monkeypatch.setitem(TASKS, task, fake)
+    _user_model(panel.services, f"my-{task}", task)
+    combo = panel.view.model_combo
+    text = f"{prefix}: my-{task} model"
+    qtbot.waitUntil(lambda: combo.findText(text) >= 0, timeout=WAIT_MS)
+    combo.setCurrentIndex(combo.findText(text))
+    assert panel.view.threshold_slider.isEnabled() and panel.threshold() == pytest.approx(0.35)
+    size = panel.window().size()
+    seen = Seen(panel)
+    _start_file(panel, face_video)
+    qtbot.waitUntil(lambda: seen.count >= 5 and len(seen.stats) >= 2, timeout=WAIT_MS)
+    live = seen.last
+    assert live is not None and live.result.ok and isinstance(live.result.payload, payload), live.result.error
+    assert not live.smoothed and live.tracks == ()  # passed through: no face smoothing
+    assert fake.options_seen[-1].get("score_threshold") == pytest.approx(0.35)  # the live threshold
+    assert seen.stats[-1].processed_fps > 0
+    assert panel.window().size() == size  # frames and overlay never resize the window
+    panel.stop()
+    qtbot.waitUntil(lambda: not panel.running, timeout=WAIT_MS)
+    # the live view draws the overlay: switching its layers off and on again repaints the same frame
+    canvas, checks = panel.view.canvas, (panel.view.boxes_check, panel.view.labels_check, panel.view.landmarks_check)
+    assert canvas.live_frame is not None and canvas.visible_detections() == []  # drawn by core/render, not Qt
+    overlaid = canvas.grab().toImage()
+    for check in checks:
+        check.setChecked(False)
+    assert canvas.grab().toImage() != overlaid
+    for check in checks:
+        check.setChecked(True)
+    assert canvas.grab().toImage() == overlaid
+    for check in checks:
+        check.setChecked(False)
+    snap = panel.snapshot_to(tmp_path / "snap.png")
+    bare = panel.snapshot_to(tmp_path / "bare.png", overlay=False)
+    with_overlay = cv2.imread(str(snap))
+    assert with_overlay is not None and with_overlay.shape == cv2.imread(str(bare)).shape
+    if task == "segment":  # the mask is still drawn with every layer but masks off: snapshots differ
+        assert not np.array_equal(with_overlay, cv2.imread(str(bare)))
+    panel.view.boxes_check.setChecked(True)
+    panel.view.landmarks_check.setChecked(True)
+    snap = panel.snapshot_to(tmp_path / "snap2.png")
+    assert not np.array_equal(cv2.imread(str(snap)), cv2.imread(str(bare)))

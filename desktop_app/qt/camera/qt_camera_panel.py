@@ -1,5 +1,5 @@
-"""Camera panel: live face detection (with expressions) or classification on a camera, a video file or a
-stream, with overlay toggles, a live threshold, a stats strip, snapshots and recording.
+"""Camera panel: live face detection (with expressions), object detection, segmentation, pose or
+classification on a camera, a video file or a stream, with overlay toggles, a live threshold, a stats strip, snapshots and recording.
 
 Widgets live in QtCameraView, running in QtCameraController (the worker owns capture and the model;
 this thread only paints). Capture stops while the panel is hidden or the window minimised.
@@ -21,6 +21,7 @@ from desktop_app.core.services import AppServices, SettingsChange
 from desktop_app.core.sources.camera import parse_camera
 from desktop_app.core.sources.capture import CaptureState
 from desktop_app.core.sources.live import LiveFrame, draw_overlay, save_snapshot
+from desktop_app.core.sources.live_settings import THRESHOLD_TASKS
 from desktop_app.qt.camera.qt_camera_controller import CameraRequest, QtCameraController
 from desktop_app.qt.camera.qt_camera_dialogs import browse_video, record_dialog, save_snapshot_dialog
 from desktop_app.qt.camera.qt_camera_view import QtCameraView
@@ -32,6 +33,8 @@ from desktop_app.qt.qt_workers import WorkerController, failure_handler
 STATS_EVERY_S, RESULT_EVERY_S = 0.25, 1.0  # how often the stats strip and the status bar are fed
 #: Seconds a stream may take to connect, and may stay silent before it counts as lost.
 STREAM_OPEN_S, STREAM_READ_S = 5.0, 3.0
+#: Other models offered for live use, by task, in list order: the line's prefix.
+LIVE_TASKS = {"detect": "Detect", "segment": "Segment", "pose": "Pose", "classify": "Classify"}
 
 
 class QtCameraPanel(QWidget):
@@ -66,7 +69,8 @@ class QtCameraPanel(QWidget):
     # -- setup ----------------------------------------------------------------------------------------
     def _fill_models(self, snapshot: RegistrySnapshot) -> None:
         """The settings' face detector first (with, then without expressions), every other face detector,
-        the classifiers, then one disabled line per broken card saying why."""
+        the object detectors, segmenters, pose models and classifiers, then one disabled line per broken
+        card saying why."""
         combo = self.view.model_combo
         previous = combo.currentData()
         before = self._snapshot.card(str(previous[0])) if previous is not None else None
@@ -81,9 +85,10 @@ class QtCameraPanel(QWidget):
                 if card.second_stage:
                     combo.addItem(f"Faces + expressions: {card.name}", (card.id, True))
                 combo.addItem(f"Faces: {card.name}", (card.id, False))
-        for card in snapshot.cards:
-            if card.task == "classify":
-                combo.addItem(f"Classify: {card.name}", (card.id, False))
+        for task, prefix in LIVE_TASKS.items():
+            for card in snapshot.cards:
+                if card.task == task:
+                    combo.addItem(f"{prefix}: {card.name}", (card.id, False))
         for problem in snapshot.problems:
             combo.addItem(f"⚠ {problem}", None)
             combo.model().item(combo.count() - 1).setEnabled(False)  # type: ignore[attr-defined]
@@ -155,8 +160,9 @@ class QtCameraPanel(QWidget):
         return str(model_id), bool(emotion)
 
     def _is_detector(self, model_id: str) -> bool:
+        """Whether the live threshold applies: face detectors, object detectors, segmenters, pose models."""
         card = self._snapshot.card(model_id)
-        return card.task == "detect-faces" if card else model_id == self.services.model_for("detect")
+        return card.task in THRESHOLD_TASKS if card else model_id == self.services.model_for("detect")
 
     def _card_threshold(self, model_id: str) -> float:
         card = self._snapshot.card(model_id)
@@ -277,7 +283,7 @@ class QtCameraPanel(QWidget):
         live = shown(live)
         o = self.controller.recording.options
         picture = draw_overlay(live.frame, live, boxes=overlay and o.boxes, landmarks=overlay and o.landmarks,
-                               labels=overlay and o.labels, mirror=o.mirror)
+                               labels=overlay and o.labels, mirror=o.mirror, masks=overlay)
         return save_snapshot(Path(path), picture)
 
     def record_to(self, path: Path) -> None:

@@ -1,5 +1,6 @@
 """The live video view: the newest frame scaled to fit, with the visible face tracks drawn in Qt (the
-same boxes, landmarks and labels as the still-image view), optionally mirrored like a selfie camera."""
+same boxes, landmarks and labels as the still-image view), or any other model's boxes, masks, skeletons
+and top classes drawn by core/render onto the scaled frame; optionally mirrored like a selfie camera."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from PySide6.QtCore import QRectF, QSize, QSizeF, Signal
 from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.core.render import RenderOptions, render
 from desktop_app.core.results import Detection, DetectionResult
 from desktop_app.core.sources.live import LiveFrame, Track
+from desktop_app.core.sources.overlay import live_sketch
 from desktop_app.qt.camera.qt_live_recording import shown
 from desktop_app.qt.results.qt_detection_canvas import QtDetectionCanvas
 from desktop_app.qt.results.qt_image import fit_rect, qimage_from_array
@@ -32,6 +35,17 @@ def track_detection(track: Track, width: int, mirror: bool) -> Detection:
     return Detection((x1, y1, x2, y2), track.score, "face", landmarks, track.emotion)
 
 
+def fit_frame(frame: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
+    """The frame scaled to `size` (width, height), or itself when no size is given or it already fits."""
+    height, width = frame.shape[:2]
+    if size is None or size == (width, height) or size[0] <= 0 or size[1] <= 0:
+        return frame
+    # area averaging only where bilinear would alias (to half the size or less); just under 1:1 it
+    # is OpenCV's slow generic path (3.5 ms for 640x480 -> 600x450 against 0.6 ms bilinear)
+    halved = 2 * size[0] <= width
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA if halved else cv2.INTER_LINEAR)
+
+
 def qimage_rgb32(frame: np.ndarray, mirror: bool = False, size: tuple[int, int] | None = None) -> tuple[QImage, np.ndarray]:
     """An HxWx3 RGB (or HxW grey) uint8 frame -> (QImage in Format_RGB32, the new array it wraps),
     scaled to `size` (width, height) first when given.
@@ -41,12 +55,7 @@ def qimage_rgb32(frame: np.ndarray, mirror: bool = False, size: tuple[int, int] 
     blitting 1:1 costs a fraction of letting the painter scale every frame."""
     if frame.dtype != np.uint8 or frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] != 3):
         return qimage_from_array(np.ascontiguousarray(frame[:, ::-1]) if mirror else frame), frame
-    height, width = frame.shape[:2]
-    if size is not None and size != (width, height) and size[0] > 0 and size[1] > 0:
-        # area averaging only where bilinear would alias (to half the size or less); just under 1:1 it
-        # is OpenCV's slow generic path (3.5 ms for 640x480 -> 600x450 against 0.6 ms bilinear)
-        halved = 2 * size[0] <= width
-        frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA if halved else cv2.INTER_LINEAR)
+    frame = fit_frame(frame, size)
     source = cv2.flip(frame, 1) if mirror else frame
     code = cv2.COLOR_GRAY2BGRA if frame.ndim == 2 else cv2.COLOR_RGB2BGRA
     pixels = cv2.cvtColor(source, code)
@@ -91,10 +100,18 @@ class QtLiveCanvas(QtDetectionCanvas):
         this canvas keeps alive for as long as that QImage is shown."""
         frame = live.frame
         width, height = int(frame.shape[1]), int(frame.shape[0])
-        dets = tuple(track_detection(t, width, mirror) for t in shown(live).visible_tracks)
         self._live = live
         self._pending_display = True
-        image, self._pixels = qimage_rgb32(frame, mirror, self._device_size(width, height))
+        sketch = None if live.smoothed or frame.ndim != 3 else live_sketch(live)
+        if sketch is None or sketch.is_empty():
+            dets = tuple(track_detection(t, width, mirror) for t in shown(live).visible_tracks)
+            image, self._pixels = qimage_rgb32(frame, mirror, self._device_size(width, height))
+        else:  # drawn onto the frame scaled to the screen: masks and skeletons cost little at that size
+            dets = ()
+            options = RenderOptions(boxes=self.show_boxes, labels=self.show_labels, landmarks=self.show_landmarks,
+                                    mirror=mirror)
+            picture = render(np.ascontiguousarray(fit_frame(frame, self._device_size(width, height))), sketch, options)
+            image, self._pixels = qimage_rgb32(picture)
         image.setDevicePixelRatio(self.devicePixelRatioF())
         self.set_detections(DetectionResult(dets, width, height), image)
 
