@@ -10,6 +10,13 @@ def first_line(exc: BaseException, limit: int = 300) -> str:
     return lines[0][:limit] if lines else type(exc).__name__
 
 
+def whole_message(exc: BaseException, limit: int = 1000) -> str:
+    """All of an exception's message on one line (its lines joined), cut at `limit` characters: ONNX Runtime
+    puts the useful part (`index: 1 Got: 512 Expected: 256`) on the lines after the first."""
+    text = " ".join(str(exc).split())
+    return (text[: limit - 1] + "…" if len(text) > limit else text) or type(exc).__name__
+
+
 class AppError(Exception):
     """Base of every error the core raises on purpose; its message is one plain line for the user."""
 

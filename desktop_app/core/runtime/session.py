@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from desktop_app.core.errors import InferenceError, ModelError, ProviderError, first_line
+from desktop_app.core.errors import InferenceError, ModelError, ProviderError, whole_message
 from desktop_app.core.runtime import providers as prov
 
 
@@ -120,8 +120,8 @@ class ModelSession:
         except Exception as exc:  # ONNX Runtime raises several private exception types
             gpu = next((p for p in in_build if p != prov.CPU), None)
             if gpu is None:
-                raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {first_line(exc)}") from exc
-            creation_failure = f"{prov.short_name(gpu)} failed when the session was created ({first_line(exc, 200)})"
+                raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {whole_message(exc)}") from exc
+            creation_failure = f"{prov.short_name(gpu)} failed when the session was created ({whole_message(exc, 400)})"
             self._session = self._retry_on_cpu(path, threads)
             if choice == "strict-gpu" or strict:
                 mode = "strict GPU mode" if choice == "strict-gpu" else "strict mode"
@@ -144,7 +144,7 @@ class ModelSession:
         try:
             return _create(path, prov.CPU, threads, [prov.CPU])
         except Exception as exc:
-            raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {first_line(exc)}") from exc
+            raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {whole_message(exc)}") from exc
 
     @property
     def input_names(self) -> list[str]:
@@ -170,7 +170,7 @@ class ModelSession:
             else:
                 result = method(*args)
         except Exception as exc:
-            raise InferenceError(f"{self.path.name}: inference failed: {first_line(exc)}") from exc
+            raise InferenceError(f"{self.path.name}: inference failed: {whole_message(exc)}") from exc
         return result, (time.perf_counter() - start) * 1000.0
 
     @property

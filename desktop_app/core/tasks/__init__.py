@@ -7,6 +7,7 @@ from desktop_app.core.tasks import (  # noqa: F401  (registration)
     detect_yolo,
     raw,
     tabular,
+    text_classify,
     vad,
 )
 from desktop_app.core.tasks.base import TASKS, StageClock, Task, register, task_class
