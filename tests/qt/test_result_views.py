@@ -285,3 +285,80 @@ def test_numpy_pixels_are_copied_into_the_qimage() -> None:
     assert image.pixelColor(0, 0).red() == 255 and image.pixelColor(1, 0).red() == 0
     with pytest.raises(ValueError):
         qimage_from_array(np.zeros((4, 5, 3), np.float32))
+
+
+# -- segmentation, pose, multi-head ------------------------------------------------------------------
+
+def _grey(width: int = 400, height: int = 300) -> np.ndarray:
+    return np.full((height, width, 3), 120, np.uint8)
+
+
+def test_segmentation_page_shows_masks_over_the_picture_and_the_area_table(view) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.core.payloads.segmentation import SegmentationResult, SegmentInstance
+    from desktop_app.qt.results.qt_segmentation_view import QtSegmentationView
+
+    mask = np.ones((100, 100), bool)
+    payload = SegmentationResult((SegmentInstance((50, 50, 150, 150), 0.9, "blob", mask, (50, 50), 1),), None,
+                                 ("bg", "blob"), (("blob", 1 / 12),), 400, 300)
+    view.show_result(Result("blob.png", True, "seg", provider=CPU, timings=TIMINGS, payload=payload, task="segment"),
+                     _grey(200, 150))  # a half-size preview
+    assert view.current_page == "segmentation"
+    page = view.page_view(QtSegmentationView)
+    assert page.count_label.text() == "1 object: blob 0.90"
+    assert page.areas.rowCount() == 1 and page.areas.item(0, 0).text() == "blob"
+    assert page.areas.item(0, 1).text() == "8.3%"
+    assert page.canvas.isVisible() and _distinct_colours(page.canvas.grab().toImage()) > 2  # grey + mask + edge
+
+
+def test_semantic_segmentation_lists_class_shares_without_a_picture(view) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.core.payloads.segmentation import SegmentationResult
+    from desktop_app.qt.results.qt_segmentation_view import QtSegmentationView
+
+    classes = np.zeros((30, 40), np.int64)
+    payload = SegmentationResult((), classes, ("sky", "road"), (("sky", 0.7), ("road", 0.3)), 40, 30)
+    view.show_result(Result("road.png", True, "seg", provider=CPU, timings=TIMINGS, payload=payload, task="segment"))
+    page = view.page_view(QtSegmentationView)
+    assert page.count_label.text() == "2 classes in the picture" and not page.canvas.isVisible()
+    assert [page.areas.item(r, 1).text() for r in range(2)] == ["70.0%", "30.0%"]
+
+
+def test_pose_page_lists_every_keypoint_and_marks_hidden_ones(view) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.core.payloads.pose import Keypoint, PosedPerson, PoseResult
+    from desktop_app.qt.results.qt_pose_view import QtPoseView
+
+    person = PosedPerson((100, 50, 300, 280), 0.8, "person", (Keypoint(200, 80, 0.9), Keypoint(150, 200, 0.2)))
+    payload = PoseResult((person,), ((0, 1),), ("nose", "left hip"), 0.5, 400, 300)
+    view.show_result(Result("p.png", True, "pose", provider=CPU, timings=TIMINGS, payload=payload, task="pose"), _grey())
+    assert view.current_page == "pose"
+    page = view.page_view(QtPoseView)
+    table = page.keypoints
+    assert table.rowCount() == 2
+    assert [table.item(0, c).text() for c in range(5)] == ["person 1", "nose", "200", "80", "0.90"]
+    assert table.item(1, 4).text() == "0.20 (hidden)"
+    assert page.count_label.text().startswith("1 person")
+
+
+def test_multi_head_page_shows_every_head(view) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.core.payloads.classification import MultiHeadResult
+    from desktop_app.qt.results.qt_multihead_view import QtMultiHeadView
+
+    heads = (("age", ClassificationResult((ClassScore(2, "adult", 0.7), ClassScore(1, "teen", 0.2)), 4)),
+             ("gender", ClassificationResult((ClassScore(0, "female", 0.6),), 2)))
+    result = Result("f.png", True, "attrs", provider=CPU, timings=TIMINGS, payload=MultiHeadResult(heads),
+                    task="classify")
+    view.show_result(result, _grey())
+    assert view.current_page == "multihead"
+    page = view.page_view(QtMultiHeadView)
+    assert [label.text() for label, _ in page.head_widgets] == ["age: adult — 70.0%", "gender: female — 60.0%"]
+    assert [len(bars.rows()) for _, bars in page.head_widgets] == [2, 1]
+    view.show_result(result, _grey())  # shown again: the heads are rebuilt, not added twice
+    assert len(page.head_widgets) == 2
+
+
+def test_object_detections_show_their_class_labels(view) -> None:  # type: ignore[no-untyped-def]
+    dets = (Detection((20, 20, 120, 120), 0.9, "car"), Detection((200, 100, 300, 200), 0.8, "bus"))
+    view.show_result(Result("street.png", True, "det", provider=CPU, timings=TIMINGS,
+                            payload=DetectionResult(dets, 400, 300), task="detect"), _grey())
+    page = view.page_view(QtDetectionView)
+    assert page.canvas.accessibleDescription() == "car 0.90; bus 0.80"
+    assert page.count_label.text() == "2 of 2 detections above 0.50"

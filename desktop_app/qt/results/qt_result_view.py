@@ -17,13 +17,17 @@ from desktop_app.core.results import Result
 from desktop_app.qt.results.qt_classification_view import QtClassificationView, QtTabularView
 from desktop_app.qt.results.qt_detection_view import QtDetectionView
 from desktop_app.qt.results.qt_image import error_colour
+from desktop_app.qt.results.qt_multihead_view import QtMultiHeadView
 from desktop_app.qt.results.qt_payload_view import QtPayloadView
+from desktop_app.qt.results.qt_pose_view import QtPoseView
 from desktop_app.qt.results.qt_raw_view import QtRawView
 from desktop_app.qt.results.qt_result_header import QtResultHeader
+from desktop_app.qt.results.qt_segmentation_view import QtSegmentationView
 from desktop_app.qt.results.qt_vad_view import QtVadView
 
 #: One page per payload type (a file's result); ROW_VIEWS take precedence for CSV rows.
-PAYLOAD_VIEWS: tuple[type[QtPayloadView], ...] = (QtClassificationView, QtDetectionView, QtVadView, QtRawView)
+PAYLOAD_VIEWS: tuple[type[QtPayloadView], ...] = (QtClassificationView, QtDetectionView, QtSegmentationView,
+                                                   QtPoseView, QtMultiHeadView, QtVadView, QtRawView)
 ROW_VIEWS: tuple[type[QtPayloadView], ...] = (QtTabularView,)
 PAGE_FOR_PAYLOAD: dict[type, str] = {view.payload_type: view.page for view in PAYLOAD_VIEWS}
 PAGE_FOR_ROW_PAYLOAD: dict[type, str] = {view.payload_type: view.page for view in ROW_VIEWS}
@@ -66,8 +70,8 @@ def _message_label(name: str) -> QLabel:
 
 
 class QtResultView(QWidget):
-    """Shows one Result: picture with top-k bars, detections, speech timeline, CSV rows, raw tensors, or
-    the error; `image` is the decoded picture (possibly a downscaled preview) as HxWx3 RGB uint8, or None."""
+    """Shows one Result: picture with top-k bars (every head's), detections, masks, skeletons, speech
+    timeline, CSV rows, raw tensors, or the error; `image` is the decoded picture (possibly a downscaled preview) as HxWx3 RGB uint8, or None."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
