@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.cli_models import add_models_parser, card_dict
 from desktop_app.core.batch import BatchJob
 from desktop_app.core.batch_engine import BatchEngine
 from desktop_app.core.errors import AppError
-from desktop_app.core.models.card import ModelCard
-from desktop_app.core.models.inspect import inspect_model
 from desktop_app.core.models.registry import ModelRegistry
 from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.runtime import health
@@ -59,23 +58,48 @@ def run_items(args: argparse.Namespace, pipeline: Pipeline, items: list[tuple[Pa
     return 1 if failed else 0
 
 
+#: Which model tasks each run command takes (a model of another task is refused, naming its command).
+RUN_TASKS: dict[str, tuple[str, ...]] = {
+    "classify": ("classify", "emotion", "tabular", "text-classify"),
+    "detect": ("detect", "detect-faces", "detect-yolo", "detect-ssd"),
+    "segment": ("segment",),
+    "pose": ("pose",),
+    "vad": ("vad",),
+}
+
+
+def _check_models(pipeline: Pipeline, command: str, model_ids: set[str]) -> None:
+    """Each model exists with a sound card (else its own card error) and does what `command` runs."""
+    for model_id in sorted(model_ids):
+        card = pipeline.registry.get(model_id)
+        if card.task not in RUN_TASKS[command]:
+            other = next((cmd for cmd, tasks in RUN_TASKS.items() if card.task in tasks), "raw")
+            raise AppError(f"model '{model_id}' is a {card.task} model, not one `{command}` runs; "
+                           f"use `desktop-app {other}`" + (f" {model_id}" if other == "raw" else f" --model {model_id}"))
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     items = []
     for path in args.paths:
         model = args.model or DEFAULT_BY_KIND["table" if path.suffix.lower() in TABLE_SUFFIXES else "image"]
         items.append((path, model))
+    _check_models(pipeline, "classify", {model for _, model in items})
     return run_items(args, pipeline, items, top_k=args.top_k)
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
-    return run_items(args, pipeline, [(p, args.model) for p in args.paths], emotion=args.emotion,
-                      score_threshold=args.threshold)
+    _check_models(pipeline, args.command, {args.model})
+    options: dict[str, Any] = {"score_threshold": args.threshold}
+    if getattr(args, "emotion", False):
+        options["emotion"] = True
+    return run_items(args, pipeline, [(p, args.model) for p in args.paths], **options)
 
 
 def cmd_vad(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
+    _check_models(pipeline, "vad", {args.model})
     return run_items(args, pipeline, [(p, args.model) for p in args.paths])
 
 
@@ -86,52 +110,6 @@ def cmd_raw(args: argparse.Namespace) -> int:
     result = pipeline.run_data(None, args.model, "random input", seed=args.seed)
     _emit(result_to_dict(result), args.json, result_summary(result))
     return 0 if result.ok else 1
-
-
-def _card_dict(card: ModelCard) -> dict[str, Any]:
-    size = card.path.stat().st_size if card.path.is_file() else None
-    return {"id": card.id, "name": card.name, "task": card.task, "bundled": card.bundled, "file": str(card.path),
-            "size_bytes": size, "license": card.license, "sha256": card.sha256, "limitations": list(card.limitations),
-            "source": {k: v for k, v in vars(card.source).items() if v}}
-
-
-def cmd_models(args: argparse.Namespace) -> int:
-    registry = _registry(args)
-    if args.action == "list":
-        for card in registry.list():
-            d = _card_dict(card)
-            size = f"{d['size_bytes'] / 1e6:.1f} MB" if d["size_bytes"] else "missing"
-            kind = "bundled" if card.bundled else "user"
-            _emit(d, args.json, f"{card.id:<20} {card.task:<13} {size:>9}  {card.license:<12} {kind}  {card.name}")
-        for problem in registry.problems():
-            print(f"warning: {problem}", file=sys.stderr)
-        return 0
-    failed = 0
-    for target in args.targets:
-        try:
-            data, text = _model_action(registry, args, target)
-            data = {"target": target, "ok": True, "error": None, **data}
-        except AppError as exc:
-            failed += 1
-            data, text = {"target": target, "ok": False, "error": str(exc)}, f"{target}: FAILED: {exc}"
-        _emit(data, args.json, text)
-    return 1 if failed else 0
-
-
-def _model_action(registry: ModelRegistry, args: argparse.Namespace, target: str) -> tuple[dict[str, Any], str]:
-    """inspect / import / remove one model; raises AppError for this item only."""
-    if args.action == "inspect":
-        found = registry.find(target)
-        path = found.path if isinstance(found, ModelCard) else found
-        data = inspect_model(path).to_dict()
-        if isinstance(found, ModelCard):
-            data["card"] = _card_dict(found)
-        return data, json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    if args.action == "import":
-        card = registry.import_model(Path(target), model_id=args.id)
-        return _card_dict(card), f"{target}: imported as {card.id} ({card.task}) into {card.folder}"
-    registry.remove(target)
-    return {"removed": target}, f"removed {target}"
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
@@ -250,7 +228,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
     else:
         card = cat.import_matched(registry, catalog, Path(args.targets[0]))
-    _emit({"ok": True, **_card_dict(card)}, args.json, f"{card.id}: installed ({card.task}) in {card.folder}")
+    _emit({"ok": True, **card_dict(card)}, args.json, f"{card.id}: installed ({card.task}) in {card.folder}")
     return 0
 
 
@@ -265,18 +243,27 @@ def build_parser() -> argparse.ArgumentParser:
                       help="inputs per model run where the model allows it: 0 = measured (default), 1 = one at a time")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("classify", parents=[runs], help="classify images (or CSV rows with a tabular model)")
+    p = sub.add_parser("classify", parents=[runs],
+                       help="classify images, .txt texts (with a text model) or CSV rows (with a tabular model)")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--model", help="model id (default: efficientnet-lite0 for images, adult-income for CSV)")
     p.add_argument("--top-k", type=int, default=5)
     p.set_defaults(func=cmd_classify)
 
-    p = sub.add_parser("detect", parents=[runs], help="detect faces (optionally with expressions)")
+    p = sub.add_parser("detect", parents=[runs], help="detect objects or faces (faces: optionally with expressions)")
     p.add_argument("paths", nargs="+", type=Path)
-    p.add_argument("--model", default="centerface")
-    p.add_argument("--emotion", action="store_true", help="run the expression model on each face")
+    p.add_argument("--model", default="centerface", help="any detect model id (default centerface, faces)")
+    p.add_argument("--emotion", action="store_true", help="faces: run the expression model on each face")
     p.add_argument("--threshold", type=float, default=None, help="score threshold (default from the model card)")
     p.set_defaults(func=cmd_detect)
+
+    for name, what in (("segment", "masks of each object, or a class for every pixel"),
+                       ("pose", "people (or objects) with keypoints")):
+        p = sub.add_parser(name, parents=[runs], help=f"{what}, with a {name} model")
+        p.add_argument("paths", nargs="+", type=Path)
+        p.add_argument("--model", required=True, help=f"a {name} model id")
+        p.add_argument("--threshold", type=float, default=None, help="score threshold (default from the model card)")
+        p.set_defaults(func=cmd_detect)
 
     p = sub.add_parser("vad", parents=[runs], help="find speech in audio files")
     p.add_argument("paths", nargs="+", type=Path)
@@ -289,11 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_raw)
 
-    p = sub.add_parser("models", parents=[common], help="list, inspect, import or remove models")
-    p.add_argument("action", choices=["list", "inspect", "import", "remove"])
-    p.add_argument("targets", nargs="*", help="model ids or .onnx paths")
-    p.add_argument("--id", help="id for an imported model")
-    p.set_defaults(func=cmd_models)
+    add_models_parser(sub, common)
 
     p = sub.add_parser("providers", parents=[common], help="which execution providers work here, and why")
     p.set_defaults(func=cmd_providers)
@@ -352,9 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] == "--self-test":
         argv[0] = "self-test"
     args = parser.parse_args(argv)
-    if args.command == "models" and args.action != "list" and not args.targets:
-        parser.error(f"models {args.action} needs model ids or paths")
-    if args.command == "models" and args.id and len(args.targets) != 1:
+    if args.command == "models" and getattr(args, "id", None) and len(args.targets) != 1:
         parser.error("--id names one imported model; give one path with it")
     try:
         return int(args.func(args))
