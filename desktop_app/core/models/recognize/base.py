@@ -99,11 +99,16 @@ def image_guess(inputs: tuple[TensorInfo, ...]) -> ImageGuess | None:
         if tensor.dtype not in IMAGE_DTYPES or not tensor.rank_known or len(tensor.shape) != 4:
             continue
         _, d1, d2, d3 = tensor.shape
-        if fixed(d1) in (1, 3):
-            return ImageGuess(tensor.name, "NCHW", tensor.dtype, int(d1), fixed(d3), fixed(d2))  # type: ignore[arg-type]
-        if fixed(d3) in (1, 3):
-            return ImageGuess(tensor.name, "NHWC", tensor.dtype, int(d3), fixed(d2), fixed(d1))  # type: ignore[arg-type]
+        if fixed(d1) in (1, 3) or (fixed(d3) is None and _channels_named(d1, tensor.name)):
+            return ImageGuess(tensor.name, "NCHW", tensor.dtype, fixed(d1) or 3, fixed(d3), fixed(d2))
+        if fixed(d3) in (1, 3) or (fixed(d1) is None and _channels_named(d3, "")):
+            return ImageGuess(tensor.name, "NHWC", tensor.dtype, fixed(d3) or 3, fixed(d2), fixed(d1))
     return None
+
+
+def _channels_named(dim: int | str | None, input_name: str) -> bool:
+    """A symbolic channel dimension ("num_channels"), or Hugging Face's `pixel_values` input (channels first)."""
+    return (isinstance(dim, str) and "channel" in dim.lower()) or input_name == "pixel_values"
 
 
 def labels_text(names: list[str]) -> bytes:
