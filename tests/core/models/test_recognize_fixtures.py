@@ -80,3 +80,28 @@ def test_image_classifiers_give_what_their_framework_gives(registry: ModelRegist
         assert [c.index for c in result.payload.top] == expected["top5"][: len(result.payload.top)]
         got = {c.index: c.score for c in result.payload.top}
         assert np.allclose([got[i] for i in sorted(got)], [expected["probs"][i] for i in sorted(got)], atol=1e-4)
+
+
+#: Ultralytics folders (default and end-to-end exports) → (task, class count, size, detect layout or None)
+YOLO: dict[str, tuple[str, int, int, str | None]] = {
+    "yolo-detect": ("detect", 3, 160, "yolo"), "yolo-detect-e2e": ("detect", 3, 160, "rows"),
+    "yolo-seg": ("segment", 3, 160, "yolo"), "yolo-seg-e2e": ("segment", 3, 160, "rows"),
+    "yolo-pose": ("pose", 1, 160, "yolo"), "yolo-pose-e2e": ("pose", 1, 160, "rows"),
+    "yolo-cls": ("classify", 3, 64, None),
+}
+
+
+@pytest.mark.parametrize("folder", sorted(YOLO))
+def test_ultralytics_exports_recognised_with_no_flags(registry: ModelRegistry, folder: str) -> None:
+    if not (FIXTURES / folder).is_dir():
+        pytest.skip(f"{folder} is not built yet (models/build/build_user_exports.py)")
+    task, classes, size, layout = YOLO[folder]
+    card = registry.import_model(FIXTURES / folder)
+    assert card.task == task and len(card.labels()) == classes
+    assert card.recognised.startswith(f"Ultralytics YOLO {task}")
+    assert card.image is not None and (card.image.width, card.image.height, card.image.layout) == (size, size, "NCHW")
+    if layout is None:
+        assert card.classify is not None and card.classify.activation == "none"
+    else:
+        assert card.detect is not None and card.detect.layout == layout
+        assert (card.image.resize, card.image.pad) == ("letterbox", 114)
