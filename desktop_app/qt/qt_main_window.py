@@ -66,9 +66,14 @@ def per_prediction(result: Result, emotion_classes: int) -> list[Result]:
     return monitored_results(result, emotion_classes)
 
 
+def is_model_folder(path: Path) -> bool:
+    """A folder holding an exported model (model.onnx, e.g. with its config and tokenizer files)."""
+    return path.is_dir() and (path / "model.onnx").is_file()
+
+
 def split_drop(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Dropped paths -> (models to import, inputs to run)."""
-    models = [p for p in paths if p.is_file() and p.suffix.lower() in MODEL_SUFFIXES]
+    """Dropped paths -> (models to import: .onnx files and model folders, inputs to run)."""
+    models = [p for p in paths if (p.is_file() and p.suffix.lower() in MODEL_SUFFIXES) or is_model_folder(p)]
     return models, [p for p in paths if p not in models]
 
 
@@ -275,11 +280,12 @@ class QtMainWindow(QMainWindow):
         self.open_paths(paths)
 
     def open_paths(self, paths: list[Path]) -> None:
-        """Route paths: .onnx files to the model manager, everything else to the files panel."""
+        """Route paths: .onnx files and model folders to the model manager (recognised, then described in its
+        dialog), everything else to the files panel."""
         models, inputs = split_drop(paths)
         if models:
             self.models_dock.show()
-            self.model_manager.import_paths(models)
+            self.model_manager.describe_paths(models)
         if inputs:
             self.inputs.setCurrentWidget(self.files_panel)
             self.files_panel.run_paths(inputs)

@@ -13,7 +13,7 @@ from desktop_app.core.runtime import providers as prov
 from desktop_app.qt.models.qt_model_table import COLUMNS
 from desktop_app.qt.models.qt_model_workers import VerifyState
 from desktop_app.qt.qt_workers import join_all, running_threads
-from tests.builders import add_one, external_data_model
+from tests.builders import add_one, external_data_model, mean_colour_classifier
 
 BUNDLED = {"adult-income", "centerface", "efficientnet-lite0", "fer-emotion", "silero-vad"}
 
@@ -174,18 +174,20 @@ def test_provider_choice_persists_and_health_shows_cpu_healthy(main_window, qtbo
 
 def test_use_for_images_updates_settings(main_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     manager = main_window.model_manager
+    card = {"task": "classify", "image": {"size": [8, 8]}}
     with qtbot.waitSignal(manager.models_changed, timeout=30_000):
-        manager.import_paths([add_one(tmp_path / "raw-one.onnx")])
+        manager.import_paths([mean_colour_classifier(tmp_path / "colours.onnx")], card)
     _wait_idle(qtbot, manager)
-    manager.select_model("raw-one")
-    assert manager.use_actions["image"].isEnabled() and manager.use_actions["audio"].isEnabled()
-    assert not manager.use_actions["table"].isEnabled()
+    manager.select_model("colours")
+    assert manager.use_actions["image"].isEnabled()
+    assert not manager.use_actions["table"].isEnabled() and not manager.use_actions["audio"].isEnabled()
+    assert manager.use_actions["table"].toolTip() == "This model's task is classify; it does not take tables"
     with qtbot.waitSignal(manager.model_chosen, timeout=5_000) as blocker:
         manager.use_actions["image"].trigger()
-    assert blocker.args == ["image", "raw-one"]
-    assert main_window.services.settings.image_model == "raw-one"
-    assert "raw-one" in main_window.model_label.text()
-    assert _cell(manager, "raw-one", "Used for") == "images"
+    assert blocker.args == ["image", "colours"]
+    assert main_window.services.settings.image_model == "colours"
+    assert "colours" in main_window.model_label.text()
+    assert _cell(manager, "colours", "Used for") == "images"
     manager.select_model("centerface")
     assert not manager.use_selected_for("table")
 

@@ -15,6 +15,7 @@ from desktop_app.core.pipeline import one_line
 from desktop_app.qt.models.qt_model_workers import (
     HealthWorker,
     ImportOutcome,
+    ImportRequest,
     ImportWorker,
     InspectOutcome,
     InspectWorker,
@@ -43,7 +44,7 @@ class QtModelController(QObject):
         self.import_control = WorkerController("model-import", self)
         self.health_control = WorkerController("provider-health", self)
         self._pending_imports: list[Path] = []
-        self._import_cards: dict[Path, dict[str, Any]] = {}
+        self._import_requests: dict[Path, ImportRequest] = {}
         self._infos: dict[str, ModelInfo] = {}
         self._closed = False
 
@@ -97,12 +98,15 @@ class QtModelController(QObject):
 
     # -- import --------------------------------------------------------------------------------
 
-    def import_paths(self, paths: list[Path], card: dict[str, Any] | None = None) -> None:
-        """Queue files for import (with these card fields, e.g. task and [image]); each on its own, in order."""
+    def import_paths(self, paths: list[Path], card: dict[str, Any] | None = None, *, recognise: bool | None = None,
+                     extra_files: tuple[Path, ...] = ()) -> None:
+        """Queue files or model folders for import (with these card fields, e.g. task and [image]; recognised
+        too when `recognise`, or when no task is given); each on its own, in order."""
         if self._closed or not paths:
             return
         self._pending_imports.extend(Path(p) for p in paths)
-        self._import_cards.update({Path(p): dict(card or {}) for p in paths})
+        request = ImportRequest(dict(card or {}), recognise, tuple(extra_files))
+        self._import_requests.update({Path(p): request for p in paths})
         if not self.import_control.busy:
             self._start_next_import()
 
@@ -110,7 +114,7 @@ class QtModelController(QObject):
         if self._closed or not self._pending_imports:
             return
         batch, self._pending_imports = self._pending_imports, []
-        worker = ImportWorker(self.registry, batch, {p: self._import_cards.pop(p, {}) for p in batch})
+        worker = ImportWorker(self.registry, batch, {p: self._import_requests.pop(p, ImportRequest()) for p in batch})
         worker.imported.connect(self._relay_imported)
         worker.finished.connect(self._on_import_finished)
         self.import_control.start(worker, on_failed=failure_handler("import failed", self.failed.emit))

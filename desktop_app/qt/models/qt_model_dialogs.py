@@ -23,6 +23,16 @@ def folder_dialog(parent: QWidget, title: str) -> Path | None:
     return Path(folder) if folder else None
 
 
+def import_dialog_paths(parent: QWidget) -> list[Path]:
+    """.onnx files to import, or (when that is cancelled) one model folder; empty when both are cancelled."""
+    files, _ = QFileDialog.getOpenFileNames(parent, "Import ONNX models (Cancel to pick a model folder instead)", "",
+                                            "ONNX models (*.onnx);;All files (*)")
+    if files:
+        return [Path(f) for f in files]
+    folder = folder_dialog(parent, "Import a model folder (model.onnx with its config and tokenizer files)")
+    return [folder] if folder is not None else []
+
+
 def item_dialog(parent: QWidget, title: str, label: str, items: list[str]) -> str | None:
     """One of `items`, or None when cancelled (the caller says when there is nothing to pick)."""
     item, ok = QInputDialog.getItem(parent, title, label, items, 0, False)

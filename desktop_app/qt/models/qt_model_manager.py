@@ -1,37 +1,39 @@
 """Model manager panel: provider choice with health verdicts, the model list (bundled + user) with integrity
-status, import/remove, "use for" actions, and the inspector of the selected model.
+status, import (described in a dialog) / edit / remove, "use for" actions, and the inspector of the selected model.
 
-The panel is a view: background work (verify, inspect, import, health) belongs to QtModelController."""
+The panel is a view: background work (verify, inspect, import, health) belongs to QtModelController, the
+describe dialog's to QtDescribeFlow, and the actions on a model to QtModelActions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.registry import RegistrySnapshot
-from desktop_app.core.runtime.bench import BenchResult
-from desktop_app.core.services import MODEL_FOR_KIND, TASKS_FOR_KIND, AppServices, SettingsChange
+from desktop_app.core.services import MODEL_FOR_KIND, AppServices, SettingsChange
 from desktop_app.core.settings import Settings
+from desktop_app.qt.models.qt_describe_flow import QtDescribeFlow
+from desktop_app.qt.models.qt_model_actions import QtModelActions, use_refusal
 from desktop_app.qt.models.qt_model_controller import QtModelController
-from desktop_app.qt.models.qt_model_dialogs import confirm_dialog, folder_dialog, item_dialog, popup_menu
+from desktop_app.qt.models.qt_model_dialogs import (
+    confirm_dialog,
+    folder_dialog,
+    import_dialog_paths,
+    item_dialog,
+)
 from desktop_app.qt.models.qt_model_format import model_choices
 from desktop_app.qt.models.qt_model_table import ModelRow, file_size
+from desktop_app.qt.models.qt_model_tool_runs import QtModelToolRuns
 from desktop_app.qt.models.qt_model_tools import QtModelTools
 from desktop_app.qt.models.qt_model_view import QtModelManagerView
 from desktop_app.qt.models.qt_model_workers import ImportOutcome, InspectOutcome, VerifyState, VerifyStatus
 from desktop_app.qt.qt_app_state import QtAppState
-
-if TYPE_CHECKING:  # onnxruntime.quantization is imported only when an int8 copy is made
-    from desktop_app.core.models.quantize import QuantizationReport
-
-USE_LABELS = {"image": "Use for &images", "detect": "Use for &face detection", "audio": "Use for &audio",
-              "table": "Use for &tables"}
 
 
 class QtModelManager(QtModelManagerView):
@@ -56,29 +58,37 @@ class QtModelManager(QtModelManagerView):
         self._import_errors: list[str] = []
         #: Picks the calibration folder for an int8 copy (None: cancelled); tests replace it.
         self.ask_folder: Callable[[str], Path | None] = lambda title: folder_dialog(self, title)
+        #: Picks files or a model folder to import (empty: cancelled); tests replace it.
+        self.ask_import: Callable[[], list[Path]] = lambda: import_dialog_paths(self)
+        #: Opens a folder in the desktop's file manager; tests replace it to see the URL asked for.
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.controller = QtModelController(services.registry, self)
+        self.describe = QtDescribeFlow(services.registry, self.controller, self, services.settings.provider)
         self.tools = QtModelTools(services.registry, services.dirs, self)
-        self.bench_action = QAction("&Benchmark", self)
-        self.bench_action.setToolTip("Latency and throughput on every healthy provider (saved as JSON)")
-        self.bench_action.triggered.connect(self.bench_selected)
-        self.quantize_action = QAction("Make &int8 copy…", self)
-        self.quantize_action.setToolTip("Quantize to int8 with a folder of your own inputs; the copy is a new model")
-        self.quantize_action.triggered.connect(self.quantize_selected)
-        self.tools_menu.addAction(self.bench_action)
-        self.tools_menu.addAction(self.quantize_action)
-        self.use_actions: dict[str, QAction] = {}
-        for kind, text in USE_LABELS.items():
-            action = QAction(text, self)
-            action.triggered.connect(lambda _=False, k=kind: self.use_selected_for(k))
-            self.use_actions[kind] = action
-            self.use_menu.addAction(action)
+        self.tool_runs = QtModelToolRuns(self)
+        self.actions = QtModelActions(self)
+        self.use_actions = self.actions.use
+        self.bench_action, self.quantize_action = self.actions.bench, self.actions.quantize
+        self.tools_menu.addActions(self.actions.tools())
+        self.use_menu.addActions(list(self.use_actions.values()))
         self._shown = False  # background work starts when the panel first shows
         self._connect()
         self.refresh()
         self.provider_box.show_checking()
 
     def _connect(self) -> None:
-        c = self.controller
+        a, c = self.actions, self.controller
+        for kind, action in a.use.items():
+            action.triggered.connect(lambda _=False, k=kind: self.use_selected_for(k))
+        a.edit.triggered.connect(self.edit_selected)
+        a.open_folder.triggered.connect(self.open_selected_folder)
+        a.reload.triggered.connect(self.reload)
+        a.bench.triggered.connect(self.bench_selected)
+        a.quantize.triggered.connect(self.quantize_selected)
+        a.remove.triggered.connect(self.remove_selected)
+        self.describe.failed.connect(self.show_error)
+        self.describe.message.connect(self.message)
+        self.describe.saved.connect(self._on_card_saved)
         c.verified.connect(self._on_verified)
         c.inspected.connect(self._on_inspected)
         c.imported.connect(self._on_imported)
@@ -86,9 +96,6 @@ class QtModelManager(QtModelManagerView):
         c.health_checked.connect(self.provider_box.show_health)
         c.health_failed.connect(self.provider_box.show_failure)
         c.failed.connect(self.show_error)
-        self.tools.benched.connect(self._on_benched)
-        self.tools.quantized.connect(self._on_quantized)
-        self.tools.failed.connect(self._on_tool_failed)
         self.provider_box.choice_changed.connect(self._on_provider_chosen)
         self.state.models_changed.connect(self._show_snapshot)
         self.state.provider_changed.connect(self.provider_box.set_choice)
@@ -97,6 +104,8 @@ class QtModelManager(QtModelManagerView):
         self.import_button.clicked.connect(self.import_dialog)
         self.catalog_button.clicked.connect(self.catalog_dialog)
         self.remove_button.clicked.connect(self.remove_selected)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.inspector.copied.connect(lambda _text: self.message.emit("signature copied as JSON"))
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._on_selection_changed())
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -191,15 +200,13 @@ class QtModelManager(QtModelManagerView):
     def _on_selection_changed(self) -> None:
         card = self.selected_card()
         self.inspector.show_card(card)
-        removable = card is not None and not card.bundled
-        self.remove_button.setEnabled(removable)
-        self.remove_button.setToolTip(
-            "Remove this user model (Del)" if removable
-            else "Bundled models ship with the app and cannot be removed" if card else "Select a user model")
-        for kind, action in self.use_actions.items():
-            action.setEnabled(card is not None and card.task in TASKS_FOR_KIND[kind])
-        self.use_button.setEnabled(any(a.isEnabled() for a in self.use_actions.values()))
-        self.tools_button.setEnabled(card is not None)
+        self.actions.show_card(card)
+        for button, action in ((self.remove_button, self.actions.remove), (self.edit_button, self.actions.edit)):
+            button.setEnabled(action.isEnabled())
+            button.setToolTip(action.toolTip())
+        refusal = self.actions.use_refusal(card)
+        self.use_button.setEnabled(not refusal)
+        self.use_button.setToolTip(refusal or "Send images, faces, audio or tables to the selected model")
         if card is not None and self._shown:
             self.controller.inspect(card)
 
@@ -245,13 +252,18 @@ class QtModelManager(QtModelManagerView):
         self.message.emit(f"installed {model_id} from the catalog")
 
     def import_dialog(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Import ONNX models", "", "ONNX models (*.onnx);;All files (*)")
-        if files:
-            self.import_paths([Path(f) for f in files])
+        """Pick .onnx files or a model folder; each is recognised and described in the dialog, then imported."""
+        self.describe_paths(self.ask_import())
+
+    def describe_paths(self, paths: list[Path]) -> None:
+        """Recognise each file or model folder in a worker, open "Describe this model" pre-filled, then import."""
+        if paths:
+            self.show_error("")
+            self.describe.describe_paths(list(paths))
 
     def import_paths(self, paths: list[Path], card: dict[str, Any] | None = None) -> None:
-        """Import each file in a worker (`card`: card fields such as task and [image]; default a raw model);
-        every file succeeds or fails on its own."""
+        """Import each file or model folder in a worker without asking (`card`: card fields such as task and
+        [image]; default: what recognition finds); every path succeeds or fails on its own."""
         if not paths:
             return
         self._import_errors.clear()
@@ -274,7 +286,32 @@ class QtModelManager(QtModelManagerView):
     def _on_imports_done(self) -> None:
         self.import_button.setEnabled(True)
 
-    # -- remove / use --------------------------------------------------------------------------
+    # -- edit / folder / reload / remove / use ---------------------------------------------------
+
+    def edit_selected(self) -> bool:
+        """Describe the selected user model again (the same dialog; Save rewrites its card)."""
+        card = self.selected_card()
+        if card is None or not self.actions.edit.isEnabled():
+            return False
+        self.describe.edit(card)
+        return True
+
+    def _on_card_saved(self, model_id: str) -> None:
+        self.controller.forget(model_id)
+        self.refresh(select=model_id)
+
+    def open_selected_folder(self) -> bool:
+        """Show the selected model's folder in the desktop's file manager."""
+        card = self.selected_card()
+        if card is None:
+            return False
+        self.open_url(QUrl.fromLocalFile(str(card.folder)))
+        return True
+
+    def reload(self) -> None:
+        """Read every card again now (an edit in a text editor is otherwise seen within a second)."""
+        self.refresh()
+        self.message.emit("model cards reloaded")
 
     def remove_selected(self) -> bool:
         """Remove the selected user model after confirmation; True when it was removed."""
@@ -303,7 +340,7 @@ class QtModelManager(QtModelManagerView):
     def use_selected_for(self, kind: str) -> bool:
         """Emit model_chosen(kind, id) when the selected model's task fits that input kind."""
         card = self.selected_card()
-        if card is None or card.task not in TASKS_FOR_KIND[kind]:
+        if card is None or use_refusal(card, kind) is not None:
             return False
         self._choose(kind, card.id)
         return True
@@ -318,48 +355,13 @@ class QtModelManager(QtModelManagerView):
             self._choose(kind, model_id)
             self.select_model(model_id)
 
-    # -- tools: benchmark, int8 copy -----------------------------------------------------------
+    # -- tools: benchmark, int8 copy (QtModelToolRuns) -------------------------------------------
 
     def bench_selected(self) -> bool:
-        """Benchmark the selected model in a worker; the result shows in the inspector's Benchmark tab."""
-        card = self.selected_card()
-        if card is None or self.tools.bench_control.busy:
-            return False
-        self.inspector.show_tool_text([f"Benchmarking {card.id} on every healthy provider…"])
-        self.message.emit(f"benchmarking {card.id}…")
-        self.tools.bench(card)
-        return True
+        return self.tool_runs.bench_selected()
 
     def quantize_selected(self) -> bool:
-        """Ask for a calibration folder, then make the int8 copy in a worker."""
-        card = self.selected_card()
-        if card is None or self.tools.quantize_control.busy:
-            return False
-        folder = self.ask_folder(f"Calibration images for {card.id} (your own inputs)")
-        if folder is None:
-            return False
-        self.inspector.show_tool_text([f"Making an int8 copy of {card.id} calibrated on {folder}…"])
-        self.message.emit(f"making an int8 copy of {card.id}…")
-        self.tools.quantize(card, folder)
-        return True
-
-    def _on_benched(self, result: BenchResult) -> None:
-        self.inspector.show_tool_text(result.lines())
-        if result.save_error:  # the numbers are shown all the same
-            self.message.emit(f"benchmark of {result.model_id} done, not saved: {result.save_error}")
-        else:
-            self.message.emit(f"benchmark of {result.model_id} saved to {result.saved_to}")
-
-    def _on_quantized(self, report: QuantizationReport) -> None:
-        self.controller.forget(report.copy_id)
-        self.refresh(select=report.copy_id)
-        self.inspector.show_tool_text(report.lines())
-        self.message.emit(f"int8 copy {report.copy_id}: {report.latency_ratio:.2f}x faster, "
-                          f"top-1 agreement {report.top1_agreement:.0%}")
-
-    def _on_tool_failed(self, tool: str, error: str) -> None:
-        self.inspector.show_tool_text([f"{tool} failed: {error}"])
-        self.show_error(f"{tool} failed: {error}")
+        return self.tool_runs.quantize_selected()
 
     # -- providers -----------------------------------------------------------------------------
 
@@ -376,12 +378,8 @@ class QtModelManager(QtModelManagerView):
         return item_dialog(self, title, label, items)
 
     def _context_menu(self, pos: QPoint) -> None:
-        if self.selected_card() is None:
-            return
-        remove = QAction("&Remove…", self, enabled=self.remove_button.isEnabled())
-        remove.triggered.connect(self.remove_selected)
-        popup_menu(self, [list(self.use_actions.values()), [self.bench_action, self.quantize_action], [remove]],
-                   self.table.viewport().mapToGlobal(pos))
+        if self.selected_card() is not None:
+            self.actions.popup(self, self.table.viewport().mapToGlobal(pos))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
@@ -393,6 +391,7 @@ class QtModelManager(QtModelManagerView):
     def shutdown(self) -> None:
         """Stop every worker (the window calls this on close, then joins the threads)."""
         self.controller.shutdown()
+        self.describe.shutdown()
         catalog = getattr(self, "catalog_window", None)
         if catalog is not None:
             catalog.controller.stop()

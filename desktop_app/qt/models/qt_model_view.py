@@ -64,25 +64,31 @@ class QtModelManagerView(QWidget):
 
         self.import_button = QPushButton("&Import…")
         self.import_button.setAccessibleName("Import model")
-        self.import_button.setToolTip("Import ONNX files into your models folder (Ctrl+I); you can also drop them")
+        self.import_button.setToolTip("Import ONNX files or a model folder: recognised, then described in a dialog "
+                                      "with a live preview (Ctrl+I); you can also drop them on the window")
+        self.edit_button = QPushButton("&Edit…")
+        self.edit_button.setAccessibleName("Edit model card")
         self.remove_button = QPushButton("&Remove")
         self.remove_button.setAccessibleName("Remove model")
         self.use_button = QPushButton("&Use for…")
         self.use_button.setAccessibleName("Use model for an input kind")
         self.use_button.setToolTip("Send images, faces, audio or tables to the selected model")
         self.use_menu = QMenu(self.use_button)
+        self.use_menu.setToolTipsVisible(True)  # a disabled kind says why
         self.use_button.setMenu(self.use_menu)
         self.tools_button = QPushButton("&Tools")
         self.tools_button.setAccessibleName("Model tools")
-        self.tools_button.setToolTip("Benchmark the selected model on every provider, or make an int8 copy of it")
+        self.tools_button.setToolTip("Edit the card, open the model's folder, reload the cards, benchmark the "
+                                     "model on every provider, or make an int8 copy of it")
         self.tools_menu = QMenu(self.tools_button)
+        self.tools_menu.setToolTipsVisible(True)
         self.tools_button.setMenu(self.tools_menu)
         self.catalog_button = QPushButton("Cata&log…")
         self.catalog_button.setAccessibleName("Model catalog")
         self.catalog_button.setToolTip("Download a public model (checked against its published sha256), "
                                        "or import one you downloaded by hand")
         buttons = QHBoxLayout()
-        for button in (self.import_button, self.catalog_button, self.remove_button, self.use_button,
+        for button in (self.import_button, self.catalog_button, self.edit_button, self.remove_button, self.use_button,
                        self.tools_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -149,8 +155,8 @@ class QtModelManagerView(QWidget):
 
     def _tab_order(self) -> None:
         box, ins = self.provider_box, self.inspector
-        chain: list[QWidget] = [box.combo, box.recheck, self.import_button, self.catalog_button, self.remove_button,
-                                self.use_button,
+        chain: list[QWidget] = [box.combo, box.recheck, self.import_button, self.catalog_button, self.edit_button,
+                                self.remove_button, self.use_button,
                                 self.tools_button, self.error_close, self.table, ins.copy_button, ins.tabs, ins.io_table]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)

@@ -3,7 +3,7 @@ check. Each worker emits frozen outcomes; the UI thread never hashes, parses or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,16 @@ class InspectOutcome:
     model_id: str
     info: ModelInfo | None
     error: str = ""
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """How to import one path: card fields given (task, [image], ...), whether to recognise it as well (None:
+    only when no task is given), and files to copy beside it (a labels file)."""
+
+    card: dict[str, Any] = field(default_factory=dict)
+    recognise: bool | None = None
+    extra_files: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,22 +124,24 @@ class InspectWorker(Worker):
 
 
 class ImportWorker(Worker):
-    """Imports each file independently; a refused file never stops the others."""
+    """Imports each file or model folder independently; a refused one never stops the others."""
 
     imported = Signal(object)  # ImportOutcome
 
     def __init__(self, registry: ModelRegistry, paths: list[Path],
-                 cards: dict[Path, dict[str, Any]] | None = None) -> None:
+                 requests: dict[Path, ImportRequest] | None = None) -> None:
         super().__init__()
         self.registry = registry
         self.paths = list(paths)
-        self.cards = dict(cards or {})  # card fields given for a file (task, [image], ...); default: a raw model
+        self.requests = dict(requests or {})  # how each path is imported; default: recognised
 
     def work(self) -> None:
         for path in self.paths:
             self.check_cancelled()
             try:
-                card = self.registry.import_model(path, card_overrides=self.cards.get(path))
+                request = self.requests.get(path, ImportRequest())
+                card = self.registry.import_model(path, card_overrides=request.card or None,
+                                                  recognise=request.recognise, extra_files=request.extra_files)
             except AppError as exc:
                 self.imported.emit(ImportOutcome(path, None, str(exc)))
             except Exception as exc:  # an unexpected failure on one file is still one line
