@@ -14,22 +14,26 @@ import cv2
 import numpy as np
 
 from desktop_app.core.media import AUDIO_EXTENSIONS, CSV_EXTENSIONS, IMAGE_EXTENSIONS
+from desktop_app.core.media.text import TEXT_SUFFIXES
 from desktop_app.core.results import Result
 from desktop_app.core.services import MODEL_FOR_KIND
 from desktop_app.core.settings import Settings
 
-#: File extension -> kind of input ("image", "audio", "table").
+#: File extension -> kind of input ("image", "audio", "table", "text").
 KIND_BY_EXTENSION: dict[str, str] = {
     **{ext: "image" for ext in IMAGE_EXTENSIONS},
     **{ext: "audio" for ext in AUDIO_EXTENSIONS},
     **{ext: "table" for ext in CSV_EXTENSIONS},
+    **{ext: "text" for ext in TEXT_SUFFIXES},
 }
+#: Why a .txt file cannot run before a text classifier is chosen.
+NO_TEXT_MODEL = "no text model chosen: import a text classifier and choose it in the files panel"
 #: Low score threshold for face detection in batches, so the result view's slider can filter live.
 BATCH_FACE_THRESHOLD = 0.2
 
 
 def kind_for_path(path: Path) -> str | None:
-    """"image", "audio" or "table" by extension; None when the app has no model kind for it."""
+    """"image", "audio", "table" or "text" by extension; None when the app has no model kind for it."""
     return KIND_BY_EXTENSION.get(path.suffix.lower())
 
 
@@ -90,6 +94,8 @@ def route(path: Path, settings: Settings, index: int = 0) -> BatchJob:
     elif kind == "image":
         options = {"top_k": settings.top_k}
     model_id = str(getattr(settings, MODEL_FOR_KIND[kind]))
+    if not model_id:
+        return BatchJob(index, path, kind, model_id, options, error=f"{path.name}: {NO_TEXT_MODEL}")
     if not path.exists():
         return BatchJob(index, path, kind, model_id, options, error=f"{path.name}: no such file")
     if path.is_dir():

@@ -19,9 +19,10 @@ from desktop_app.core.settings import Settings, SettingsStore
 log = logging.getLogger(__name__)
 
 #: Which settings field names the model used for each kind of input.
-MODEL_FOR_KIND = {"image": "image_model", "detect": "detect_model", "audio": "audio_model", "table": "table_model"}
-TASKS_FOR_KIND = {"image": ("classify", "raw"), "detect": ("detect-faces",), "audio": ("vad", "raw"),
-                  "table": ("tabular",)}
+MODEL_FOR_KIND = {"image": "image_model", "detect": "detect_model", "audio": "audio_model", "table": "table_model",
+                  "text": "text_model"}
+TASKS_FOR_KIND = {"image": ("classify", "detect", "segment", "pose", "raw"), "detect": ("detect-faces",),
+                  "audio": ("vad", "raw"), "table": ("tabular",), "text": ("text-classify",)}
 
 
 @dataclass(frozen=True)

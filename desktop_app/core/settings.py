@@ -13,6 +13,8 @@ from desktop_app.core.runtime.providers import CHOICES
 
 log = logging.getLogger(__name__)
 THEMES = ("system", "light", "dark")
+#: What dropped images run: the image model (a classifier, detector, segmenter or pose model) or faces.
+IMAGE_TASK_CHOICES = ("classify", "detect-faces", "detect", "segment", "pose")
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,8 @@ class Settings:
     detect_model: str = "centerface"
     audio_model: str = "silero-vad"
     table_model: str = "adult-income"
-    image_task: str = "classify"  # "classify" or "detect-faces" for dropped images
+    image_task: str = "classify"  # the image model's task, or "detect-faces" (IMAGE_TASK_CHOICES)
+    text_model: str = ""  # the text classifier .txt files and typed text go to ("" until one is chosen)
     emotion: bool = True
     top_k: int = 5
     low_confidence: float = 0.3
@@ -39,7 +42,7 @@ class Settings:
             self,
             provider=self.provider if self.provider in CHOICES else d.provider,
             theme=self.theme if self.theme in THEMES else d.theme,
-            image_task=self.image_task if self.image_task in ("classify", "detect-faces") else d.image_task,
+            image_task=self.image_task if self.image_task in IMAGE_TASK_CHOICES else d.image_task,
             top_k=self.top_k if 1 <= self.top_k <= 20 else d.top_k,
             low_confidence=self.low_confidence if 0.0 <= self.low_confidence <= 1.0 else d.low_confidence,
             recent=tuple(self.recent)[:10],

@@ -9,7 +9,7 @@ from desktop_app.core.models.card import ModelCard
 from desktop_app.core.models.inspect import ModelInfo, TensorInfo
 from desktop_app.core.services import MODEL_FOR_KIND, AppServices
 
-KIND_LABELS = {"image": "images", "detect": "face detection", "audio": "audio", "table": "tables"}
+KIND_LABELS = {"image": "images", "detect": "face detection", "audio": "audio", "table": "tables", "text": "texts"}
 
 
 def model_choices(services: AppServices) -> dict[str, tuple[str, str]]:

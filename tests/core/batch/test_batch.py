@@ -177,3 +177,22 @@ def test_a_large_reduction_looks_like_a_plain_area_average() -> None:
     plain = cv2.resize(photo, (96, 64), interpolation=cv2.INTER_AREA)
     assert small.shape == plain.shape == (64, 96, 3) and small.flags.c_contiguous
     assert float(np.abs(small.astype(int) - plain.astype(int)).mean()) < 3.0
+
+
+def test_text_files_go_to_the_chosen_text_model_or_say_none_is_chosen(tmp_path: Path) -> None:
+    note = touch(tmp_path / "review.txt")
+    assert kind_for_path(note) == "text"
+    job = route(note, Settings())
+    assert job.error == "review.txt: no text model chosen: import a text classifier and choose it in the files panel"
+    job = route(note, Settings(text_model="my-bert"))
+    assert job.kind == "text" and job.model_id == "my-bert" and job.error is None
+
+
+def test_images_go_to_a_detect_segment_or_pose_image_model(tmp_path: Path) -> None:
+    photo = touch(tmp_path / "street.jpg")
+    for task in ("detect", "segment", "pose"):
+        settings = Settings(image_task=task, image_model="my-model").validated()
+        assert settings.image_task == task
+        job = route(photo, settings)
+        assert job.kind == "image" and job.model_id == "my-model" and job.error is None
+    assert Settings(image_task="nonsense").validated().image_task == "classify"
