@@ -7,12 +7,16 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from desktop_app.core.errors import TaskError
+from desktop_app.core.errors import ModelCardError, TaskError
 from desktop_app.core.models.card import ImageInput, ModelCard
 from desktop_app.core.runtime.session import ModelSession
+from desktop_app.core.tasks.resample import resize_image
 
-CROP_FRACTION = 0.875  # "center-crop": resize so the crop is 87.5 % of the shorter side (ImageNet convention)
-LETTERBOX_FILL = 114
+#: Input element types a card may declare, with the range integers are clipped to.
+NUMPY_DTYPES = {"float32": np.float32, "float16": np.float16, "uint8": np.uint8, "int32": np.int32, "int64": np.int64}
+#: The ONNX element type names ONNX Runtime reports for each card dtype.
+ONNX_TYPES = {"float32": "tensor(float)", "float16": "tensor(float16)", "uint8": "tensor(uint8)",
+              "int32": "tensor(int32)", "int64": "tensor(int64)"}
 
 
 def one_opencv_thread() -> None:
@@ -40,38 +44,42 @@ class Geometry:
         return (xs - self.pad_x + self.crop_x) / self.scale_x, (ys - self.pad_y + self.crop_y) / self.scale_y
 
 
-def _interp(src_w: int, src_h: int, dst_w: int, dst_h: int) -> int:
-    return cv2.INTER_AREA if dst_w * dst_h < src_w * src_h else cv2.INTER_LINEAR
-
-
 def resize_for(spec: ImageInput, image: np.ndarray, width: int | None, height: int | None) -> tuple[np.ndarray, Geometry]:
     """Resize an HxWxC uint8 image as the card says; returns the resized image and its geometry."""
     h, w = image.shape[:2]
+    how = spec.interpolation
     if spec.resize == "native" or width is None or height is None:
         m = spec.size_multiple
         new_w, new_h = int(np.ceil(w / m) * m), int(np.ceil(h / m) * m)
-        out = image if (new_w, new_h) == (w, h) else cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
+        out = resize_image(image, new_w, new_h, "linear" if how == "auto" else how)
         return out, Geometry(new_w / w, new_h / h, input_width=new_w, input_height=new_h)
     if spec.resize == "stretch":
-        out = cv2.resize(image, (width, height), interpolation=_interp(w, h, width, height))
+        out = resize_image(image, width, height, how)
         return out, Geometry(width / w, height / h, input_width=width, input_height=height)
     if spec.resize == "center-crop":
-        scale = max(width, height) / CROP_FRACTION / min(w, h)
+        scale = max(width, height) / spec.crop_fraction / min(w, h)
         new_w, new_h = max(width, round(w * scale)), max(height, round(h * scale))
-        resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        resized = resize_image(image, new_w, new_h, how)
         left, top = (new_w - width) // 2, (new_h - height) // 2
         out = resized[top : top + height, left : left + width]
         return out, Geometry(new_w / w, new_h / h, crop_x=left, crop_y=top, input_width=width, input_height=height)
     if spec.resize == "letterbox":
-        scale = min(width / w, height / h)
-        new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
-        resized = cv2.resize(image, (new_w, new_h), interpolation=_interp(w, h, new_w, new_h))
-        pad_x, pad_y = (width - new_w) // 2, (height - new_h) // 2
-        shape = (height, width) + image.shape[2:]
-        out = np.full(shape, LETTERBOX_FILL, dtype=image.dtype)
-        out[pad_y : pad_y + new_h, pad_x : pad_x + new_w] = resized
-        return out, Geometry(new_w / w, new_h / h, pad_x=pad_x, pad_y=pad_y, input_width=width, input_height=height)
+        return letterbox(image, width, height, how, spec.pad)
     raise TaskError(f"unknown resize mode {spec.resize!r}")
+
+
+def letterbox(image: np.ndarray, width: int, height: int, how: str, pad: float) -> tuple[np.ndarray, Geometry]:
+    """Keep the aspect, centre the resized image and fill the rest with `pad`. The sides are rounded and the
+    padding split with the smaller half first (top, left), as Ultralytics' LetterBox does; it maps back
+    with the rounded sides' own ratios, as its scale_boxes does."""
+    h, w = image.shape[:2]
+    scale = min(width / w, height / h)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    resized = resize_image(image, new_w, new_h, how)
+    pad_x, pad_y = round((width - new_w) / 2 - 0.1), round((height - new_h) / 2 - 0.1)
+    out = np.full((height, width) + image.shape[2:], int(round(pad)), dtype=image.dtype)
+    out[pad_y : pad_y + new_h, pad_x : pad_x + new_w] = resized
+    return out, Geometry(new_w / w, new_h / h, pad_x=pad_x, pad_y=pad_y, input_width=width, input_height=height)
 
 
 class ImagePreprocessor:
@@ -85,6 +93,22 @@ class ImagePreprocessor:
         self._scale = (1.0 / std).astype(np.float32)
         self._shift = (-np.asarray(spec.mean, dtype=np.float32) / std).astype(np.float32)
         self._identity = bool(np.all(self._scale == 1.0) and np.all(self._shift == 0.0))  # e.g. CenterFace
+        self._dtype = np.dtype(NUMPY_DTYPES[spec.dtype])
+
+    def cast(self, x: np.ndarray) -> np.ndarray:
+        """float32 values -> the input's element type (integers rounded and clipped to the type's range)."""
+        if self._dtype == np.float32:
+            return x
+        if self._dtype.kind == "f":
+            return x.astype(self._dtype)
+        info = np.iinfo(self._dtype)
+        return np.clip(np.rint(x), info.min, info.max).astype(self._dtype)
+
+    def pixels_as_is(self, batch: np.ndarray) -> np.ndarray | None:
+        """uint8 pixels fed unchanged (uint8 input, no scaling): only the layout changes; else None."""
+        if not (self._identity and self._dtype == np.uint8):
+            return None
+        return np.ascontiguousarray(batch.transpose(0, 3, 1, 2) if self.spec.layout == "NCHW" else batch)
 
     def convert_colour(self, rgb: np.ndarray) -> np.ndarray:
         if self.spec.color == "BGR":
@@ -94,11 +118,17 @@ class ImagePreprocessor:
         return rgb
 
     def normalise(self, pixels: np.ndarray) -> np.ndarray:
-        """HxWxC (or NxHxWxC) uint8 -> float32 in the card's layout with a batch dimension.
+        """HxWxC (or NxHxWxC) uint8 -> the input's element type in the card's layout with a batch dimension.
 
         For NCHW the uint8 pixels are transposed first (a cheap byte copy), so the float arithmetic runs
         on contiguous planes: about 7x faster than converting first and transposing floats."""
         batch = pixels if pixels.ndim == 4 else pixels[None]
+        same = self.pixels_as_is(batch)
+        if same is not None:
+            return same
+        return self.cast(self._to_float(batch))
+
+    def _to_float(self, batch: np.ndarray) -> np.ndarray:
         if self.spec.layout == "NCHW":
             n, h, w, c = batch.shape
             x = np.empty((n, c, h, w), dtype=np.float32)
@@ -126,11 +156,8 @@ class ImagePreprocessor:
         """Several images (resized with 'stretch' to the fixed size) -> one (N, ...) tensor."""
         if self.width is None or self.height is None:
             raise TaskError("batching needs a fixed input size")
-        stack = np.stack([
-            self.convert_colour(cv2.resize(im, (self.width, self.height),
-                                           interpolation=_interp(im.shape[1], im.shape[0], self.width, self.height)))
-            for im in images
-        ])
+        stack = np.stack([self.convert_colour(resize_image(im, self.width, self.height, self.spec.interpolation))
+                          for im in images])
         return self.normalise(stack)
 
 
@@ -145,13 +172,37 @@ def input_size(spec: ImageInput, shape: list[int | str | None]) -> tuple[int | N
     return None, None
 
 
+def _element_name(onnx_type: str) -> str:
+    """'tensor(uint8)' -> 'uint8' (the card's spelling where there is one)."""
+    names = {onnx: card for card, onnx in ONNX_TYPES.items()}
+    return names.get(onnx_type, onnx_type.removeprefix("tensor(").removesuffix(")"))
+
+
+def check_input(card: ModelCard, spec: ImageInput, name: str, onnx_type: str, shape: list[int | str | None]) -> None:
+    """The card's [image] dtype, layout and colour against the model input; one line naming the field."""
+    if ONNX_TYPES[spec.dtype] != onnx_type:
+        raise ModelCardError(f"{card.id}: [image] dtype is {spec.dtype!r} but input {name!r} takes "
+                             f"{_element_name(onnx_type)}; set [image] dtype to match")
+    if len(shape) != 4:
+        raise ModelCardError(f"{card.id}: [image] input {name!r} has shape {list(shape)}; an image input is "
+                             f"4-D ({spec.layout}); set [image] name to the image input")
+    channels = shape[1] if spec.layout == "NCHW" else shape[3]
+    if isinstance(channels, int) and channels > 0 and channels != spec.channels:
+        other = "NHWC" if spec.layout == "NCHW" else "NCHW"
+        raise ModelCardError(f"{card.id}: [image] layout {spec.layout} with color {spec.color} gives {spec.channels} "
+                             f"channel(s) but input {name!r} {list(shape)} has {channels} there; check [image] "
+                             f"layout ({other}?) and color")
+
+
 def image_input(card: ModelCard, session: ModelSession) -> tuple[str, ImagePreprocessor]:
     """The image input's name and its pre-processor, from the card (checked against the model)."""
     if card.image is None:
         raise TaskError(f"{card.id}: the model card has no [image] table")
     name = card.image.name or session.input_names[0]
     if name not in session.input_names:
-        raise TaskError(f"{card.id}: the model has no input named {name!r}")
-    shape = next(i.shape for i in session.inputs if i.name == name)
-    width, height = input_size(card.image, list(shape))
+        raise ModelCardError(f"{card.id}: [image] name {name!r} is not an input of the model; its inputs are "
+                             f"{', '.join(session.input_names)}")
+    node = next(i for i in session.inputs if i.name == name)
+    check_input(card, card.image, name, str(node.type), list(node.shape))
+    width, height = input_size(card.image, list(node.shape))
     return name, ImagePreprocessor(card.image, width, height)

@@ -9,6 +9,7 @@ import inspect
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from desktop_app.core.batch_export import CSV_COLUMNS, csv_row
@@ -19,8 +20,14 @@ from desktop_app.core.results import (
     ClassScore,
     Detection,
     DetectionResult,
+    Keypoint,
+    MultiHeadResult,
+    PosedPerson,
+    PoseResult,
     RawResult,
     Result,
+    SegmentationResult,
+    SegmentInstance,
     SpeechSegment,
     TensorSummary,
     VadResult,
@@ -39,6 +46,14 @@ SAMPLES: dict[type, object] = {
     VadResult: VadResult((SpeechSegment(0.5, 1.25, 0.8),), (0.1, 0.9, 0.9), 0.032, 2.0),
     RawResult: RawResult((TensorSummary("x", "float32", (1, 3), 0.0, 1.0, 0.5, 0.1),),
                          (TensorSummary("y", "float32", (1, 2), 0.0, 2.0, 1.0, 1.0, (0.0, 2.0)),)),
+    SegmentationResult: SegmentationResult(
+        (SegmentInstance((1.0, 2.0, 5.0, 6.0), 0.8, "dog", np.ones((4, 4), bool), (1, 2), 1),), None,
+        ("cat", "dog"), (("dog", 0.25),), 8, 8),
+    PoseResult: PoseResult((PosedPerson((0.0, 0.0, 10.0, 20.0), 0.9, "person",
+                                        (Keypoint(2.0, 3.0, 0.9), Keypoint(4.0, 5.0, 0.2))),),
+                           ((0, 1),), ("nose", "eye"), 0.5, 10, 20),
+    MultiHeadResult: MultiHeadResult((("gender", ClassificationResult((ClassScore(0, "female", 0.7),), 2)),
+                                      ("age", ClassificationResult((ClassScore(2, "20-29", 0.4),), 9)))),
 }
 PROTOCOL_MEMBERS = sorted(name for name, value in vars(Payload).items()
                           if not name.startswith("_") and (inspect.isfunction(value) or isinstance(value, classmethod)))
@@ -54,6 +69,11 @@ def test_every_registered_task_names_a_payload_class() -> None:
     missing = [name for name, cls in TASKS.items() if not isinstance(getattr(cls, "payload_type", None), type)]
     assert missing == []
     assert set(PAYLOAD_TYPES) <= set(SAMPLES), "add a sample payload for each new payload class"
+
+
+@pytest.mark.parametrize("payload_type", [MultiHeadResult], ids=lambda t: t.__name__)
+def test_payloads_tasks_return_besides_their_payload_type(payload_type: type) -> None:
+    test_payload_class_implements_the_whole_protocol(payload_type)
 
 
 @pytest.mark.parametrize("payload_type", PAYLOAD_TYPES, ids=lambda t: t.__name__)
@@ -85,6 +105,20 @@ def test_monitor_counts_a_classification_and_each_face_expression() -> None:
     faces = SAMPLES[DetectionResult]
     assert faces.monitor_predictions(7) == (ClassificationResult((ClassScore(3, "happy", 0.8),), 7),)
     assert SAMPLES[VadResult].monitor_predictions(7) == ()
+
+
+def test_monitor_counts_each_object_instance_person_and_the_first_head() -> None:
+    boxes = DetectionResult((Detection((0.0, 0.0, 5.0, 5.0), 0.9, "dog"), Detection((1.0, 1.0, 4.0, 4.0), 0.6, "cat")),
+                            10, 10, class_names=("cat", "dog"))
+    assert [p.top[0] for p in boxes.monitor_predictions(7)] == [ClassScore(1, "dog", 0.9), ClassScore(0, "cat", 0.6)]
+    assert boxes.label("detect") == "2 detections"
+    [instance] = SAMPLES[SegmentationResult].monitor_predictions(7)
+    assert instance.top == (ClassScore(1, "dog", 0.8),) and instance.num_classes == 2
+    [person] = SAMPLES[PoseResult].monitor_predictions(7)
+    assert person.top[0].score == pytest.approx(0.9)
+    heads = SAMPLES[MultiHeadResult]
+    assert heads.monitor_predictions(7) == (heads.heads[0][1],)
+    assert json.loads(str(heads.export_fields()["heads"]))["age"]["label"] == "20-29"
 
 
 def test_monitored_results_turn_faces_into_expression_results() -> None:
