@@ -24,10 +24,8 @@ KIND_BY_EXTENSION: dict[str, str] = {
     **{ext: "image" for ext in IMAGE_EXTENSIONS},
     **{ext: "audio" for ext in AUDIO_EXTENSIONS},
     **{ext: "table" for ext in CSV_EXTENSIONS},
-    **{ext: "text" for ext in TEXT_SUFFIXES},
+    **{ext: "text" for ext in TEXT_SUFFIXES},  # .txt: the text model once one is chosen, else CSV
 }
-#: Why a .txt file cannot run before a text classifier is chosen.
-NO_TEXT_MODEL = "no text model chosen: import a text classifier and choose it in the files panel"
 #: Low score threshold for face detection in batches, so the result view's slider can filter live.
 BATCH_FACE_THRESHOLD = 0.2
 
@@ -93,9 +91,9 @@ def route(path: Path, settings: Settings, index: int = 0) -> BatchJob:
         options = {"emotion": settings.emotion, "score_threshold": BATCH_FACE_THRESHOLD}
     elif kind == "image":
         options = {"top_k": settings.top_k}
+    if kind == "text" and not settings.text_model:
+        kind = "table"  # no text classifier chosen: a .txt file is read as CSV, as it always was
     model_id = str(getattr(settings, MODEL_FOR_KIND[kind]))
-    if not model_id:
-        return BatchJob(index, path, kind, model_id, options, error=f"{path.name}: {NO_TEXT_MODEL}")
     if not path.exists():
         return BatchJob(index, path, kind, model_id, options, error=f"{path.name}: no such file")
     if path.is_dir():

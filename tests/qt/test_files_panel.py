@@ -251,3 +251,49 @@ def test_every_control_is_named_and_keyboard_reachable(main_window, attr: str) -
     if attr != "progress_bar":
         assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus
     assert main_window.files_panel.view.hint.text().startswith("Drop images, audio or CSV files")
+
+
+USER_MODELS = ROOT / "tests" / "data" / "user_models"
+
+
+def test_user_segmenter_runs_dropped_images_and_shows_masks_with_areas(main_window, qtbot):  # type: ignore[no-untyped-def]
+    card = main_window.services.registry.import_model(USER_MODELS / "yolo-seg" / "model.onnx", model_id="shapes-seg")
+    panel: QtFilesPanel = main_window.files_panel
+    combo = panel.view.task_combo
+    qtbot.waitUntil(lambda: combo.findData("model:shapes-seg") >= 0, timeout=10_000)
+    assert combo.itemText(combo.findData("model:shapes-seg")) == f"Segment: {card.name}"
+    combo.setCurrentIndex(combo.findData("model:shapes-seg"))
+    settings = main_window.services.settings
+    assert (settings.image_task, settings.image_model) == ("segment", "shapes-seg")
+    assert panel.view.model_note.text() == "→ shapes-seg"
+    with qtbot.waitSignal(panel.result_selected, timeout=60_000) as selected:
+        drop(main_window, [USER_MODELS / "samples" / "shapes-1.png"])
+    result, image = selected.args
+    assert result.ok and result.task == "segment" and isinstance(image, np.ndarray), result.error
+    view = main_window.result_view
+    assert view.current_page == "segmentation"
+    from desktop_app.qt.results.qt_segmentation_view import QtSegmentationView
+    page = view.page_view(QtSegmentationView)
+    assert page.areas.rowCount() >= 1 and page.count_label.text().split()[1].rstrip(":") in ("object", "objects")
+
+
+def test_text_model_classifies_typed_text_and_dropped_txt_files(main_window, qtbot, tmp_path):  # type: ignore[no-untyped-def]
+    panel: QtFilesPanel = main_window.files_panel
+    assert panel.view.text_row.isHidden()  # no text model yet
+    main_window.services.registry.import_model(USER_MODELS / "hf-text", model_id="sentiment")
+    qtbot.waitUntil(lambda: not panel.view.text_row.isHidden(), timeout=10_000)
+    assert panel.view.text_combo.currentData() == "sentiment"
+    assert main_window.services.settings.text_model == "sentiment"  # the only text model is the one used
+    panel.view.text_edit.setPlainText("I am so happy today, what a wonderful day")
+    with qtbot.waitSignal(panel.results_added, timeout=60_000) as added:
+        panel.view.text_button.click()
+    (typed,) = added.args[0]
+    assert typed.ok and isinstance(typed.payload, ClassificationResult), typed.error
+    assert typed.source == "typed text 1" and typed.task == "text-classify"
+    with qtbot.waitSignal(panel.results_added, timeout=60_000) as added:
+        drop(main_window, [USER_MODELS / "samples" / "text-happy.txt"])
+    (dropped,) = added.args[0]
+    assert dropped.ok and dropped.model_id == "sentiment" and isinstance(dropped.payload, ClassificationResult)
+    assert [Path(r.result.source).name for r in panel.model.rows] == ["typed text 1", "text-happy.txt"]
+    panel.view.text_edit.setPlainText("   ")
+    assert panel.run_typed_text() is None  # nothing typed: nothing runs

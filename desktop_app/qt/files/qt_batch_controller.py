@@ -17,6 +17,7 @@ from desktop_app.core.batch_export import export_error, export_results
 from desktop_app.core.services import AppServices
 from desktop_app.qt.files.qt_batch_worker import BatchItem, BatchWorker, PreviewWorker
 from desktop_app.qt.files.qt_results_table import QtBatchTableModel
+from desktop_app.qt.files.qt_text_worker import TextWorker
 from desktop_app.qt.qt_workers import WorkerController, failure_handler, failure_line
 
 PREVIEW_CACHE = 32
@@ -37,6 +38,8 @@ class QtBatchController(QObject):
         self.model = model
         self.batches = WorkerController("files-batch", self)
         self.previews = WorkerController("files-preview", self)
+        self.texts = WorkerController("files-text", self)
+        self._typed = 0
         self.batches.stopped.connect(self._on_stopped)
         self._running = False  # a batch started and its summary has not arrived yet
         self._queue: list[list[BatchJob]] = []
@@ -76,6 +79,19 @@ class QtBatchController(QObject):
         else:
             self.message.emit(f"{len(jobs)} file(s) queued behind the running batch")
         return jobs[0].index
+
+    def run_text(self, text: str, model_id: str) -> int:
+        """Classify typed text with `model_id` in the background -> the item index its row will have."""
+        index, self._typed = self._next_index, self._typed + 1
+        self._next_index += 1
+        worker = TextWorker(self.services.pipeline, model_id, text, index, f"typed text {self._typed}")
+        worker.done.connect(self._on_text)
+        self.texts.start(worker, on_failed=failure_handler("text not classified", self.message.emit))
+        return index
+
+    def _on_text(self, item: BatchItem) -> None:
+        first = self.model.append_items([item])
+        self.items_added.emit(first, [item], BatchProgress(1, 1, None, None))
 
     def _on_stopped(self) -> None:
         if not self._starting:
@@ -121,6 +137,7 @@ class QtBatchController(QObject):
         self._queue.clear()
         self.batches.stop()
         self.previews.stop()
+        self.texts.stop()
 
     def clear(self) -> None:
         self.model.clear()

@@ -29,6 +29,10 @@ from desktop_app.qt.files.qt_results_table import (
 )
 from desktop_app.qt.qt_app_state import QtAppState
 
+#: Image models offered for dropped images, in list order, with the word their line starts with.
+IMAGE_MODEL_TASKS = {"classify": "Classify", "detect": "Detect", "segment": "Segment", "pose": "Pose"}
+FACES = "detect-faces"
+
 
 class QtFilesPanel(QWidget):
     """Batch of dropped files: table of results, progress, cancel, export."""
@@ -54,7 +58,7 @@ class QtFilesPanel(QWidget):
         self._connect()
 
     def _build(self) -> None:
-        self.view = QtFilesView(self.proxy, self.services.settings.image_task)
+        self.view = QtFilesView(self.proxy)
         v = self.view
         self.table = v.table
         for button, slot in ((v.open_files_button, self.open_files_dialog), (v.open_folder_button, self.open_folder_dialog),
@@ -64,6 +68,8 @@ class QtFilesPanel(QWidget):
         QVBoxLayout(self).addWidget(v)
         self.cancel_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel)
         self.cancel_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.text_shortcut = QShortcut(QKeySequence("Ctrl+Return"), v.text_edit, self.run_typed_text)
+        self._fill_models(self.state.models)
         self._update_buttons()
 
     def _connect(self) -> None:
@@ -75,10 +81,12 @@ class QtFilesPanel(QWidget):
         c.message.connect(self.message)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.view.task_combo.currentIndexChanged.connect(self._on_task)
+        self.view.text_combo.currentIndexChanged.connect(self._on_text_model)
+        self.view.text_button.clicked.connect(self.run_typed_text)
         self.view.filter_edit.textChanged.connect(lambda text: self.proxy.set_filter(text=text))
         self.view.filter_combo.currentIndexChanged.connect(self._on_filter_mode)
         self.state.settings_changed.connect(self._on_settings_changed)
-        self.state.models_changed.connect(self._show_model_note)
+        self.state.models_changed.connect(self._fill_models)
         self._show_model_note()
 
     # -- batches ---------------------------------------------------------------------------------
@@ -90,6 +98,19 @@ class QtFilesPanel(QWidget):
             self._autoselect = first  # a single file: show it as soon as its row arrives
         self.view.show_table(True)
         self._update_buttons()
+
+    def run_typed_text(self) -> int | None:
+        """Classify the text box's text with the chosen text model (one new row) -> its item index."""
+        text, model_id = self.view.text_edit.toPlainText(), str(self.view.text_combo.currentData() or "")
+        if not model_id:
+            self.message.emit("no text model: import a text classifier first")
+            return None
+        if not text.strip():
+            self.message.emit("type a text to classify first")
+            return None
+        self._autoselect = self.controller.run_text(text, model_id)
+        self.view.show_table(True)
+        return self._autoselect
 
     def cancel(self) -> None:
         """Cancel the running batch (and the queue) and join its thread; done rows stay."""
@@ -188,17 +209,61 @@ class QtFilesPanel(QWidget):
 
     # -- settings and filters ----------------------------------------------------------------------
 
+    def _fill_models(self, snapshot: RegistrySnapshot | None = None) -> None:
+        """The image models (classifiers, detectors, segmenters, pose models) and face detection for dropped
+        images, and the text classifiers for typed text and .txt files, from the registry's snapshot."""
+        snapshot = snapshot or self.state.models
+        combo = self.view.task_combo
+        combo.blockSignals(True)
+        combo.clear()
+        for task, word in IMAGE_MODEL_TASKS.items():
+            for card in snapshot.cards:
+                if card.task == task:
+                    combo.addItem(f"{word}: {card.name}", f"model:{card.id}")
+            if task == "classify":
+                combo.addItem("Detect faces", FACES)
+        combo.blockSignals(False)
+        texts = self.view.text_combo
+        texts.blockSignals(True)
+        texts.clear()
+        for card in snapshot.cards:
+            if card.task == "text-classify":
+                texts.addItem(card.name, card.id)
+        texts.blockSignals(False)
+        self.view.text_row.setVisible(texts.count() > 0)
+        self._select_models()
+        if texts.count() and texts.currentData() != self.services.settings.text_model:
+            self._on_text_model(texts.currentIndex())  # the only (or first) text model becomes the one used
+        self._show_model_note(snapshot)
+
+    def _select_models(self) -> None:
+        """Show the settings' choices in both lists (without announcing a change)."""
+        settings = self.services.settings
+        for combo, data in ((self.view.task_combo, FACES if settings.image_task == FACES
+                             else f"model:{settings.image_model}"), (self.view.text_combo, settings.text_model)):
+            index = combo.findData(data)
+            if index >= 0 and index != combo.currentIndex():
+                combo.blockSignals(True)
+                combo.setCurrentIndex(index)
+                combo.blockSignals(False)
+
     def _on_task(self, _index: int) -> None:
         combo = self.view.task_combo
-        self.services.update_settings(image_task=str(combo.currentData()))
-        self.message.emit(f"dropped images now run: {combo.currentText().lower()}")
+        data = str(combo.currentData() or "")
+        card = self.state.models.card(data.removeprefix("model:")) if data != FACES else None
+        if card is not None:
+            self.services.update_settings(image_task=card.task, image_model=card.id)
+        else:
+            self.services.update_settings(image_task=FACES)
+        self.message.emit(f"dropped images now run: {combo.currentText()}")
+
+    def _on_text_model(self, _index: int) -> None:
+        model_id = self.view.text_combo.currentData()
+        if model_id:
+            self.services.update_settings(text_model=str(model_id))
 
     def _on_settings_changed(self, change: SettingsChange) -> None:
-        combo = self.view.task_combo
-        if combo.currentData() != change.new.image_task:
-            combo.blockSignals(True)
-            combo.setCurrentIndex(max(0, combo.findData(change.new.image_task)))
-            combo.blockSignals(False)
+        self._select_models()
         if change.changed("low_confidence"):
             self._on_filter_mode(self.view.filter_combo.currentIndex())
         if change.changed("image_task", "image_model", "detect_model"):
@@ -233,7 +298,7 @@ class QtFilesPanel(QWidget):
     def open_files_dialog(self) -> None:
         patterns = " ".join(f"*{ext}" for ext in sorted(KIND_BY_EXTENSION))
         names, _ = QFileDialog.getOpenFileNames(self, "Open files", self._start_dir(),
-                                                f"Images, audio and CSV ({patterns});;All files (*)")
+                                                f"Images, audio, CSV and text ({patterns});;All files (*)")
         if names:
             self._remember_folder(Path(names[0]).parent)
             self.run_paths([Path(n) for n in names])

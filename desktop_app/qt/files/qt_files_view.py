@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -21,8 +22,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.batch import BatchProgress
 from desktop_app.qt.files.qt_results_table import FILTER_MODES, THUMB
 
-IMAGE_TASKS = (("Classify", "classify"), ("Detect faces", "detect-faces"))
-DROP_HINT = "Drop images, audio or CSV files, or a folder — or press Ctrl+O"
+DROP_HINT = "Drop images, audio or CSV files, texts (.txt), or a folder — or press Ctrl+O"
 COLUMN_WIDTHS = (50, 170, 170, 56, 76, 64)
 HINT_STYLE = ("QLabel { border: 2px dashed palette(mid); border-radius: 8px; padding: 24px; font-size: 15px;"
               " color: palette(placeholder-text); }")
@@ -41,22 +41,30 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
 
 
 class QtFilesView(QWidget):
-    """Open buttons and image task, filter row, drop hint or results table, progress, export row."""
+    """Open buttons and image model, text row (text models only), filter row, drop hint or results table,
+    progress, export row. The panel fills the model lists from the registry's snapshot."""
 
-    def __init__(self, proxy: QSortFilterProxyModel, image_task: str, parent: QWidget | None = None) -> None:
+    def __init__(self, proxy: QSortFilterProxyModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.open_files_button = _button("&Open files…", "Open files", "Choose image, audio or CSV files (Ctrl+O)")
         self.open_folder_button = _button("Open f&older…", "Open folder",
                                           "Run every supported file in a folder (Ctrl+Shift+O)")
         self.task_combo = QComboBox()
-        _named(self.task_combo, "Image task", "What dropped images are run through")
-        for text, task in IMAGE_TASKS:
-            self.task_combo.addItem(text, task)
-        self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(image_task)))
+        _named(self.task_combo, "Image task", "What dropped images are run through: a classifier, detector, "
+               "segmenter or pose model, or face detection")
         task_label = QLabel("&Images:")
         task_label.setBuddy(self.task_combo)
         self.model_note = QLabel()  # which model images go to, or why it cannot run
         _named(self.model_note, "Image model")
+        self.text_row = QWidget()
+        self.text_combo = QComboBox()
+        _named(self.text_combo, "Text model", "The text classifier typed text and dropped .txt files go to")
+        self.text_edit = QPlainTextEdit()
+        _named(self.text_edit, "Text to classify", "Type or paste a text, then Classify text (Ctrl+Return)")
+        self.text_edit.setPlaceholderText("Type a text to classify…")
+        self.text_edit.setMaximumHeight(self.text_edit.fontMetrics().lineSpacing() * 4 + 12)
+        self.text_button = _button("Classify &text", "Classify text", "Run the text model on the typed text "
+                                   "(Ctrl+Return)")
 
         self.filter_edit = QLineEdit()
         _named(self.filter_edit, "Filter rows", "Show rows whose file, label or error contains this text")
@@ -97,6 +105,15 @@ class QtFilesView(QWidget):
                        self.model_note):
             top.addWidget(widget)
         top.addStretch(1)
+        text_layout = QHBoxLayout(self.text_row)
+        text_layout.setContentsMargins(0, 0, 0, 0)
+        text_label = QLabel("Te&xt:")
+        text_label.setBuddy(self.text_edit)
+        text_layout.addWidget(text_label, 0, Qt.AlignmentFlag.AlignTop)
+        text_layout.addWidget(self.text_combo, 0, Qt.AlignmentFlag.AlignTop)
+        text_layout.addWidget(self.text_edit, 1)
+        text_layout.addWidget(self.text_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.text_row.hide()  # until a text model is installed
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 1)
         filters.addWidget(self.filter_combo)
@@ -110,6 +127,7 @@ class QtFilesView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.text_row)
         layout.addLayout(filters)
         layout.addWidget(self.stack, 1)
         layout.addLayout(progress)

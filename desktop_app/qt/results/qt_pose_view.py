@@ -14,7 +14,7 @@ from desktop_app.qt.results.qt_segmentation_view import fill_table, small_table
 
 def keypoint_rows(payload: PoseResult) -> list[tuple[str, ...]]:
     """One row per keypoint of every person: person, keypoint name, x, y, score ('hidden' under the threshold)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for n, person in enumerate(payload.people, 1):
         for k, point in enumerate(person.keypoints):
             name = payload.keypoint_names[k] if k < len(payload.keypoint_names) else f"keypoint {k}"
