@@ -57,8 +57,11 @@ def resize_for(spec: ImageInput, image: np.ndarray, width: int | None, height: i
         out = resize_image(image, width, height, how)
         return out, Geometry(width / w, height / h, input_width=width, input_height=height)
     if spec.resize == "center-crop":
-        scale = max(width, height) / spec.crop_fraction / min(w, h)
-        new_w, new_h = max(width, round(w * scale)), max(height, round(h * scale))
+        # The shorter side becomes int(crop / crop_fraction) and the longer keeps the aspect, truncated, as
+        # torchvision's Resize(int) and Hugging Face's shortest_edge resize do.
+        short = max(1, int(max(width, height) / spec.crop_fraction + 1e-6))
+        new_w, new_h = (short, int(short * h / w)) if w <= h else (int(short * w / h), short)
+        new_w, new_h = max(width, new_w), max(height, new_h)
         resized = resize_image(image, new_w, new_h, how)
         left, top = (new_w - width) // 2, (new_h - height) // 2
         out = resized[top : top + height, left : left + width]

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from desktop_app.core.errors import MediaError, TaskError, first_line
+from desktop_app.core.media.image import IMAGE_EXTENSIONS
 from desktop_app.core.results import RawResult, TensorSummary
 from desktop_app.core.runtime.session import ModelSession
 from desktop_app.core.tasks.base import StageClock, Task, register
@@ -63,6 +64,9 @@ class RawTask(Task):
     payload_type = RawResult
 
     def decode(self, path: Path) -> dict[str, np.ndarray]:
+        if path.suffix.lower() in IMAGE_EXTENSIONS:
+            raise TaskError(f"{path.name}: describe this model first: its task is raw (tensors only), so it cannot "
+                            "read images until its card says how (Models dock → Edit…, or `models edit`)")
         if path.suffix.lower() != ".npy":
             raise MediaError(f"{path.name}: raw mode takes .npy tensors (or no file, for a random input)")
         try:
