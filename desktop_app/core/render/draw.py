@@ -125,7 +125,8 @@ def render(rgb: np.ndarray, sketch: Sketch, options: RenderOptions = RenderOptio
     if options.landmarks:
         for line in sketch.lines:
             cv2.line(out, frame.point(line.a), frame.point(line.b), line.colour, thick + 1, cv2.LINE_AA)
-        for dot in sketch.dots:
+        for dot in sketch.dots:  # a dark ring keeps a dot visible on a limb of its own colour
+            cv2.circle(out, frame.point(dot.at), thick + 3, (20, 20, 20), cv2.FILLED, cv2.LINE_AA)
             cv2.circle(out, frame.point(dot.at), thick + 2, dot.colour, cv2.FILLED, cv2.LINE_AA)
     corners = [(frame.point((b.box[0], b.box[1])), frame.point((b.box[2], b.box[3])), b) for b in sketch.boxes]
     if options.boxes:
