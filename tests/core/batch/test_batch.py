@@ -179,11 +179,11 @@ def test_a_large_reduction_looks_like_a_plain_area_average() -> None:
     assert float(np.abs(small.astype(int) - plain.astype(int)).mean()) < 3.0
 
 
-def test_text_files_go_to_the_chosen_text_model_or_say_none_is_chosen(tmp_path: Path) -> None:
+def test_text_files_go_to_the_chosen_text_model_else_are_read_as_csv(tmp_path: Path) -> None:
     note = touch(tmp_path / "review.txt")
     assert kind_for_path(note) == "text"
     job = route(note, Settings())
-    assert job.error == "review.txt: no text model chosen: import a text classifier and choose it in the files panel"
+    assert job.kind == "table" and job.model_id == Settings().table_model and job.error is None
     job = route(note, Settings(text_model="my-bert"))
     assert job.kind == "text" and job.model_id == "my-bert" and job.error is None
 
