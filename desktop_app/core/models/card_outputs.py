@@ -16,7 +16,7 @@ COORDS = ("pixels", "relative")
 SCORE_ACTIVATIONS = ("none", "sigmoid")
 BOX_COLUMN_SETS = (("x1", "y1", "x2", "y2"), ("cx", "cy", "w", "h"), ("y1", "x1", "y2", "x2"))
 ROW_COLUMNS = ("x1", "y1", "x2", "y2", "cx", "cy", "w", "h", "score", "class", "objectness", "batch", "-")
-DEFAULT_ROW_COLUMNS = ("x1", "y1", "x2", "y2", "score", "class")
+DEFAULT_ROW_COLUMNS: tuple[str, ...] = ("x1", "y1", "x2", "y2", "score", "class")
 SEGMENT_KINDS = ("instance", "semantic")
 SEGMENT_ACTIVATIONS = ("softmax", "sigmoid", "none")
 POSE_LAYOUTS = ("yolo", "rows", "keypoints")
@@ -159,7 +159,7 @@ def parse_detect(table: Mapping[str, Any], where: str) -> DetectOutputs:
     if layout is None:
         raise ModelCardError(f"{w}: 'layout' is missing; expected one of {', '.join(DETECT_LAYOUTS)}")
     layout = choice(layout, DETECT_LAYOUTS, "layout", w, "yolo")
-    columns = DEFAULT_ROW_COLUMNS
+    columns: tuple[str, ...] = DEFAULT_ROW_COLUMNS
     if table.get("columns") is not None:
         if layout != "rows":
             raise ModelCardError(f"{w}: 'columns' applies to layout 'rows' only (layout is {layout!r})")

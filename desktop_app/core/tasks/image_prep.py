@@ -57,10 +57,7 @@ def resize_for(spec: ImageInput, image: np.ndarray, width: int | None, height: i
         out = resize_image(image, width, height, how)
         return out, Geometry(width / w, height / h, input_width=width, input_height=height)
     if spec.resize == "center-crop":
-        # The shorter side becomes int(crop / crop_fraction) and the longer keeps the aspect, truncated, as
-        # torchvision's Resize(int) and Hugging Face's shortest_edge resize do.
-        short = max(1, int(max(width, height) / spec.crop_fraction + 1e-6))
-        new_w, new_h = (short, int(short * h / w)) if w <= h else (int(short * w / h), short)
+        new_w, new_h = crop_resize_size(w, h, max(width, height) / spec.crop_fraction, how.startswith("pil-"))
         new_w, new_h = max(width, new_w), max(height, new_h)
         resized = resize_image(image, new_w, new_h, how)
         left, top = (new_w - width) // 2, (new_h - height) // 2
@@ -69,6 +66,18 @@ def resize_for(spec: ImageInput, image: np.ndarray, width: int | None, height: i
     if spec.resize == "letterbox":
         return letterbox(image, width, height, how, spec.pad)
     raise TaskError(f"unknown resize mode {spec.resize!r}")
+
+
+def crop_resize_size(w: int, h: int, short_side: float, truncate: bool) -> tuple[int, int]:
+    """The size an image is resized to before a centre crop, its shorter side becoming `short_side`.
+    `truncate` (the pil-* resamplers): the shorter side is int(short_side) and the longer keeps the aspect,
+    truncated, as torchvision's Resize(int) and Hugging Face's shortest_edge resize do; otherwise both sides
+    are rounded (the app's own OpenCV recipe, which the bundled models' references use)."""
+    if truncate:
+        short = max(1, int(short_side + 1e-6))
+        return (short, int(short * h / w)) if w <= h else (int(short * w / h), short)
+    scale = short_side / min(w, h)
+    return round(w * scale), round(h * scale)
 
 
 def letterbox(image: np.ndarray, width: int, height: int, how: str, pad: float) -> tuple[np.ndarray, Geometry]:
@@ -104,7 +113,7 @@ class ImagePreprocessor:
             return x
         if self._dtype.kind == "f":
             return x.astype(self._dtype)
-        info = np.iinfo(self._dtype)
+        info = np.iinfo(self._dtype.type)
         return np.clip(np.rint(x), info.min, info.max).astype(self._dtype)
 
     def pixels_as_is(self, batch: np.ndarray) -> np.ndarray | None:
