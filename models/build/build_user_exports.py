@@ -30,7 +30,7 @@ YOLO_PLAN: dict[str, dict[str, int]] = {  # task -> training size; tuned for ~5-
     "detect": {"imgsz": 160, "epochs": 50, "train": 600, "val": 40},
     "segment": {"imgsz": 160, "epochs": 40, "train": 600, "val": 40},
     "pose": {"imgsz": 160, "epochs": 50, "train": 600, "val": 40},
-    "classify": {"imgsz": 64, "epochs": 25, "train": 600, "val": 60},
+    "classify": {"imgsz": 64, "epochs": 80, "train": 600, "val": 60},
 }
 FOLDER = {"detect": "yolo-detect", "segment": "yolo-seg", "pose": "yolo-pose", "classify": "yolo-cls"}
 REAL_PHOTO = REPO / "resources" / "samples" / "cat-chelsea.jpg"
@@ -118,8 +118,9 @@ def step_train(work: Path, reuse: bool) -> None:
 def step_export(work: Path, out: Path) -> None:
     """Export every YOLO model (default and end-to-end) and record Ultralytics' predictions on the ONNX files."""
     import user_exports_samples as samples
-    from user_exports_yolo import export, reference
+    from user_exports_yolo import detected_fraction, export, reference
 
+    drawn = json.loads((out / "samples" / "samples.json").read_text())["drawn_ground_truth"]
     for task, plan in YOLO_PLAN.items():
         best = work / "runs" / task / "weights" / "best.pt"
         inputs = samples.samples_for(task, out / "samples") + ([REAL_PHOTO] if task == "classify" else [])
@@ -130,7 +131,9 @@ def step_export(work: Path, out: Path) -> None:
             onnx_path = export(best, plan["imgsz"], folder, nms)
             ref = reference(onnx_path, task, plan["imgsz"], inputs, variant, REPO)
             counts = {k: len(v.get("scores", v.get("top5", []))) for k, v in ref["results"].items()}
-            print(f"[export] {folder.name}: {onnx_path.stat().st_size} bytes, {time.time() - t0:.0f}s, {counts}",
+            truth = {k: len(v) for k, v in drawn.items() if k in counts and isinstance(v, list)}
+            found = f", found {detected_fraction(ref, truth):.0%} of drawn objects" if truth else ""
+            print(f"[export] {folder.name}: {onnx_path.stat().st_size} bytes, {time.time() - t0:.0f}s, {counts}{found}",
                   flush=True)
 
 
