@@ -204,6 +204,7 @@ class QtMainWindow(QMainWindow):
         self.camera_panel.result_ready.connect(self._on_result)
         self.camera_panel.result_ready.connect(lambda result: self._monitor([result], "camera"))
         self.model_manager.message.connect(self.show_message)
+        self.model_manager.describe.extra_inputs = self._selected_file  # the describe preview offers it
         self.state.provider_changed.connect(self._check_provider_action)
         self.state.models_changed.connect(self._on_models_changed)
         self.state.settings_changed.connect(self._on_settings_changed)
@@ -266,6 +267,11 @@ class QtMainWindow(QMainWindow):
             apply_theme(app, theme)
 
     # -- drops -------------------------------------------------------------------------------
+
+    def _selected_file(self) -> list[Path]:
+        """The file selected in the files panel (the describe dialog previews on it), if any."""
+        row = self.files_panel.current_row()
+        return [Path(row.result.source)] if row is not None else []
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
         if event.mimeData().hasUrls():

@@ -15,6 +15,7 @@ from PySide6.QtCore import QUrl
 from desktop_app.qt.models.qt_describe_dialog import QtDescribeDialog
 from tests.builders import add_one, mean_colour_classifier
 
+USER_MODELS = Path(__file__).parents[1] / "data" / "user_models"
 CLASSIFY = {"task": "classify", "image": {"size": [8, 8], "mean": 0, "std": 255}, "labels": ["red", "green", "blue"]}
 
 
@@ -115,14 +116,14 @@ def test_open_folder_asks_for_the_models_folder_and_reload_reads_cards(main_wind
     manager.open_url = asked.append
     manager.select_model("colours")
     card = manager.selected_card()
-    assert manager.actions.open_folder.isEnabled()
-    manager.actions.open_folder.trigger()
+    assert manager.model_actions.open_folder.isEnabled()
+    manager.model_actions.open_folder.trigger()
     assert asked == [QUrl.fromLocalFile(str(card.folder))]
     toml = card.folder / "model.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('name = "colours"', 'name = "Edited by hand"'),
                     encoding="utf-8")
     os.utime(toml, ns=(toml.stat().st_atime_ns, toml.stat().st_mtime_ns + 1_000_000_000))
-    manager.actions.reload.trigger()
+    manager.model_actions.reload.trigger()
     assert manager.selected_card() is not None and manager.selected_card().name == "Edited by hand"
 
 
@@ -154,3 +155,14 @@ def test_a_dropped_model_opens_the_describe_dialog(main_window, qtbot, tmp_path:
     qtbot.waitUntil(lambda: manager.describe.dialog is None, timeout=5_000)
     assert not any(card.folder.parent == main_window.services.registry.user_dir
                    for card in main_window.services.registry.snapshot().cards)
+
+
+def test_a_recognised_folder_is_prefilled_and_previewed(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    manager = main_window.model_manager
+    dialog = _open_dialog(qtbot, manager, [USER_MODELS / "hf-vit"])
+    assert dialog.recognised_line.text().startswith("Recognised: Hugging Face")
+    assert dialog.form.task == "classify" and dialog.form.fields["image.interpolation"].value() == "pil-bilinear"
+    _wait_preview(qtbot, dialog, lambda run: run.result.ok)
+    assert len(dialog.preview.last.result.payload.top) == 5
+    assert dialog.preview.result_view.current_page not in ("error", "empty")
+    dialog.reject()

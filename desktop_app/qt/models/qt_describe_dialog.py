@@ -119,13 +119,13 @@ class QtDescribeDialog(QDialog):
         left_layout.addWidget(QLabel("Signature"))
         left_layout.addWidget(self.signature)
         left_layout.addWidget(self.form, 1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(left)
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(left)
         self.preview = QtDescribePreview(runner, request.model_file, request.extra_files, inputs)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.scroll)
+        splitter.addWidget(self.form_scroll)
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -157,7 +157,7 @@ class QtDescribeDialog(QDialog):
         width = min(1220, available.width() - 40) if available else 1220
         height = min(760, available.height() - 60) if available else 700
         self.resize(width, height)
-        form_width = self.form.sizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width() + 24
+        form_width = max(440, self.form.sizeHint().width() + self.form_scroll.verticalScrollBar().sizeHint().width() + 24)
         splitter.setSizes([form_width, max(300, width - form_width)])
 
     # -- validation and preview ----------------------------------------------------------------

@@ -5,6 +5,7 @@ out in a worker, the describe dialog opens pre-filled, and Import (through the m
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -19,11 +20,13 @@ from desktop_app.core.models.recognize import ModelFacts, model_file, recognise_
 from desktop_app.core.models.registry import ModelRegistry
 from desktop_app.core.paths import resource_path
 from desktop_app.qt.models.qt_describe_dialog import DescribeOutcome, DescribeRequest, QtDescribeDialog
-from desktop_app.qt.models.qt_describe_preview import sample_inputs
+from desktop_app.qt.models.qt_describe_preview import PICTURE_SUFFIXES, sample_inputs
 from desktop_app.qt.models.qt_model_controller import QtModelController
 from desktop_app.qt.qt_workers import Worker, WorkerController, failure_handler
 
 RequestMaker = Callable[[], DescribeRequest]
+#: Files the preview may run on besides the samples (pictures; texts for text classifiers).
+PREVIEW_SUFFIXES = (*PICTURE_SUFFIXES, ".txt")
 
 
 def recognised_request(path: Path) -> DescribeRequest:
@@ -106,12 +109,12 @@ class QtDescribeFlow(QObject):
 
     def describe_paths(self, paths: list[Path]) -> None:
         """Recognise each path and describe it in the dialog before importing it."""
-        self._jobs.extend((f"recognising {p.name}", lambda p=Path(p): recognised_request(p)) for p in paths)
+        self._jobs.extend((f"recognising {p.name}", partial(recognised_request, Path(p))) for p in paths)
         self._next()
 
     def edit(self, card: ModelCard) -> None:
         """Describe an installed model again; Save rewrites its card."""
-        self._jobs.append((f"reading {card.id}", lambda: edit_request(card)))
+        self._jobs.append((f"reading {card.id}", partial(edit_request, card)))
         self._next()
 
     def _next(self) -> None:
@@ -133,7 +136,7 @@ class QtDescribeFlow(QObject):
     def _open(self, request: DescribeRequest) -> None:
         if self._closed:
             return
-        extra = [p for p in self.extra_inputs() if p.is_file()]
+        extra = [p for p in self.extra_inputs() if p.suffix.lower() in PREVIEW_SUFFIXES and p.is_file()]
         card = request.card
         sample = card.sample if card is not None else request.fields.get("sample")
         if isinstance(sample, str):

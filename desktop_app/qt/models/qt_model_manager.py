@@ -66,10 +66,10 @@ class QtModelManager(QtModelManagerView):
         self.describe = QtDescribeFlow(services.registry, self.controller, self, services.settings.provider)
         self.tools = QtModelTools(services.registry, services.dirs, self)
         self.tool_runs = QtModelToolRuns(self)
-        self.actions = QtModelActions(self)
-        self.use_actions = self.actions.use
-        self.bench_action, self.quantize_action = self.actions.bench, self.actions.quantize
-        self.tools_menu.addActions(self.actions.tools())
+        self.model_actions = QtModelActions(self)
+        self.use_actions = self.model_actions.use
+        self.bench_action, self.quantize_action = self.model_actions.bench, self.model_actions.quantize
+        self.tools_menu.addActions(self.model_actions.tools())
         self.use_menu.addActions(list(self.use_actions.values()))
         self._shown = False  # background work starts when the panel first shows
         self._connect()
@@ -77,7 +77,7 @@ class QtModelManager(QtModelManagerView):
         self.provider_box.show_checking()
 
     def _connect(self) -> None:
-        a, c = self.actions, self.controller
+        a, c = self.model_actions, self.controller
         for kind, action in a.use.items():
             action.triggered.connect(lambda _=False, k=kind: self.use_selected_for(k))
         a.edit.triggered.connect(self.edit_selected)
@@ -200,11 +200,11 @@ class QtModelManager(QtModelManagerView):
     def _on_selection_changed(self) -> None:
         card = self.selected_card()
         self.inspector.show_card(card)
-        self.actions.show_card(card)
-        for button, action in ((self.remove_button, self.actions.remove), (self.edit_button, self.actions.edit)):
+        self.model_actions.show_card(card)
+        for button, action in ((self.remove_button, self.model_actions.remove), (self.edit_button, self.model_actions.edit)):
             button.setEnabled(action.isEnabled())
             button.setToolTip(action.toolTip())
-        refusal = self.actions.use_refusal(card)
+        refusal = self.model_actions.use_refusal(card)
         self.use_button.setEnabled(not refusal)
         self.use_button.setToolTip(refusal or "Send images, faces, audio or tables to the selected model")
         if card is not None and self._shown:
@@ -291,7 +291,7 @@ class QtModelManager(QtModelManagerView):
     def edit_selected(self) -> bool:
         """Describe the selected user model again (the same dialog; Save rewrites its card)."""
         card = self.selected_card()
-        if card is None or not self.actions.edit.isEnabled():
+        if card is None or not self.model_actions.edit.isEnabled():
             return False
         self.describe.edit(card)
         return True
@@ -379,7 +379,7 @@ class QtModelManager(QtModelManagerView):
 
     def _context_menu(self, pos: QPoint) -> None:
         if self.selected_card() is not None:
-            self.actions.popup(self, self.table.viewport().mapToGlobal(pos))
+            self.model_actions.popup(self, self.table.viewport().mapToGlobal(pos))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
