@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from desktop_app.core.errors import InferenceError, ModelError, ProviderError, whole_message
+from desktop_app.core.errors import InferenceError, ModelError, ProviderError, first_line, whole_message
 from desktop_app.core.runtime import providers as prov
 
 
@@ -121,7 +121,7 @@ class ModelSession:
             gpu = next((p for p in in_build if p != prov.CPU), None)
             if gpu is None:
                 raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {whole_message(exc)}") from exc
-            creation_failure = f"{prov.short_name(gpu)} failed when the session was created ({whole_message(exc, 400)})"
+            creation_failure = f"{prov.short_name(gpu)} failed when the session was created ({first_line(exc, 400)})"
             self._session = self._retry_on_cpu(path, threads)
             if choice == "strict-gpu" or strict:
                 mode = "strict GPU mode" if choice == "strict-gpu" else "strict mode"

@@ -104,6 +104,8 @@ def recognise_ultralytics(facts: ModelFacts) -> Recognition | None:
     if isinstance(outputs, str):
         return _unfit(facts, m, outputs)
     card: dict[str, Any] = {"task": task, "image": image, **outputs}
+    if task != "classify":  # Ultralytics' predictor defaults: conf 0.25, NMS IoU 0.7
+        card["thresholds"] = {"score": 0.25, "nms_iou": 0.7}
     extra: dict[str, bytes] = {}
     labels = "no class names"
     if m.names is not None:
@@ -143,7 +145,8 @@ def _image_table(facts: ModelFacts, m: _Meta, task: str) -> dict[str, Any] | Non
     if task == "classify":  # resize the shorter side to the size, cut out the middle, as Pillow resamples
         table.update({"resize": "center-crop", "crop_fraction": 1.0, "interpolation": "pil-bilinear"})
     else:
-        table.update({"resize": "letterbox", "pad": 114})
+        # Ultralytics' LetterBox resizes with bilinear interpolation, shrinking included
+        table.update({"resize": "letterbox", "pad": 114, "interpolation": "linear"})
     return table
 
 
