@@ -93,12 +93,12 @@ def import_model(
         if found.refused and not described:
             raise ModelError(f"{onnx_path.name}: {found.refused}")
     existing = registry.taken_ids()
+    stem = _model_name(source, onnx_path)
     if model_id is None:
-        stem = source.name if source.is_dir() else onnx_path.stem
         model_id = card_slug(stem, taken=existing)
     elif model_id in existing:
         raise ModelError(f"a model with id '{model_id}' already exists")
-    data = _card_data(model_id, name or (source.name if source.is_dir() else onnx_path.stem), onnx_path, info.sha256,
+    data = _card_data(model_id, name or stem, onnx_path, info.sha256,
                       found, overrides, task)
     summary = _summary(found, overrides, task)
     final = registry.user_dir / model_id
@@ -178,3 +178,14 @@ def _copy_model(staging: Path, model: Path, external: tuple[Path, ...]) -> None:
             shutil.copyfile(model.parent / relative, target)
     except OSError as exc:
         raise ModelError(f"{model.name}: cannot copy into the models folder: {exc.strerror or exc}") from None
+
+
+#: File names exporters give every model (Optimum, Ultralytics' training runs): the folder names the model instead.
+_GENERIC_STEMS = frozenset({"model", "best", "last", "model_quantized", "model_optimized"})
+
+
+def _model_name(source: Path, onnx_path: Path) -> str:
+    """A folder's name; a file's stem, or its folder's name when the stem is one every export has."""
+    if source.is_dir() or onnx_path.stem.lower() in _GENERIC_STEMS:
+        return onnx_path.parent.name if not source.is_dir() else source.name
+    return onnx_path.stem

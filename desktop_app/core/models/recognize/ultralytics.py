@@ -111,7 +111,7 @@ def recognise_ultralytics(facts: ModelFacts) -> Recognition | None:
     if m.names is not None:
         extra["labels.txt"] = labels_text(m.names)
         card["labels_file"] = "labels.txt"
-        labels = f"{len(m.names)} classes from metadata"
+        labels = f"{len(m.names)} {'class' if len(m.names) == 1 else 'classes'} from metadata"
     w, h = image.get("size", ["?", "?"])
     how = "center-crop" if task == "classify" else "letterbox"
     layout = _layout_word(card)
