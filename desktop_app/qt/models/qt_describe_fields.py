@@ -275,7 +275,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         FieldSpec("image.mean", "Mean", "numbers", tip="One number, or one per channel"),
         FieldSpec("image.std", "Std", "numbers", tip="One number, or one per channel"),
         FieldSpec("image.resize", "Resize", "choice", RESIZE_MODES),
-        FieldSpec("image.pad", "Letterbox fill", "float", when=_is("image.resize", "letterbox")),
+        FieldSpec("image.pad", "Letterbox fill", "int", when=_is("image.resize", "letterbox")),
         FieldSpec("image.crop_fraction", "Crop fraction", "float", when=_is("image.resize", "center-crop")),
         FieldSpec("image.size_multiple", "Size multiple", "int", when=_is("image.resize", "native")),
         FieldSpec("image.interpolation", "Interpolation", "choice", INTERPOLATIONS),
