@@ -20,7 +20,9 @@ DIST = ROOT / "dist"
 BUNDLE = DIST / "desktop-app"
 EXE = BUNDLE / "desktop-app"
 SAMPLE = ROOT / "resources" / "samples" / "cat-chelsea.jpg"
-MAX_BUNDLE_MB = 350.0
+# 350 MB until text models came: the `tokenizers` library (10.8 MB) they need took the bundle from 349.6 to about
+# 360 MB. The packaging issue brings the CPU bundle under 300 MB (see docs/install.md, "Trimming notes").
+MAX_BUNDLE_MB = 365.0
 MB = 1024 * 1024
 # What the bundle is built from: a change in any of these makes the fixture rebuild.
 SOURCES = ("desktop_app", "models", "resources", "packaging", "pyproject.toml")
