@@ -139,12 +139,7 @@ class ClassifyTask(Task, BatchSteps):
         return ClassificationResult(top=top_k(probs[0], head.labels, k), num_classes=int(probs.shape[1]))
 
     def run(self, data: Any, clock: StageClock, **options: Any) -> Any:
-        with clock.stage("preprocess"):
-            tensor, context = self.preprocess(data)
-        outputs, ms = self.infer(tensor)
-        clock.add("inference", ms)
-        with clock.stage("postprocess"):
-            return self.postprocess(outputs, context, **options)
+        return self.run_steps(data, clock, **options)
 
     def classify_batch(self, images: list[np.ndarray], clock: StageClock, k: int = 1) -> list[ClassificationResult]:
         """Several crops in one batched run (used for the second stage on detected faces)."""

@@ -55,12 +55,7 @@ class ImageModelTask(Task, BatchSteps):
         return dict(zip(self.session.output_names, outputs, strict=False))
 
     def run(self, data: Any, clock: StageClock, **options: Any) -> Any:
-        with clock.stage("preprocess"):
-            tensor, context = self.preprocess(data)
-        outputs, ms = self.infer(tensor)
-        clock.add("inference", ms)
-        with clock.stage("postprocess"):
-            return self.postprocess(outputs, context, **options)
+        return self.run_steps(data, clock, **options)
 
 
 class BoxTask(ImageModelTask):
