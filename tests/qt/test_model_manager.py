@@ -100,7 +100,7 @@ def test_import_valid_and_bad_files_each_on_their_own(main_window, qtbot, tmp_pa
     with qtbot.waitSignal(manager.models_changed, timeout=30_000):
         manager.import_paths([bad, good, ext])
     _wait_idle(qtbot, manager)
-    assert _ids(manager) == BUNDLED | {"tiny-add", "model"}
+    assert _ids(manager) == BUNDLED | {"tiny-add", "ext"}  # model.onnx takes its folder's name
     assert _cell(manager, "tiny-add", "Origin") == "user"
     assert manager.error_strip.isVisible()
     assert "notes.onnx" in manager.error_strip.full_text and "\n" not in manager.error_strip.full_text
@@ -110,8 +110,8 @@ def test_import_valid_and_bad_files_each_on_their_own(main_window, qtbot, tmp_pa
     assert manager.inspector.io_table.item(0, 1).text() == "x"
     assert manager.inspector.io_table.item(0, 3).text() == "[batch, 4]"
     qtbot.waitUntil(lambda: manager.list_model.status_of("tiny-add").state is VerifyState.VERIFIED, timeout=20_000)
-    manager.select_model("model")
-    _wait_inspected(qtbot, manager, "model")
+    manager.select_model("ext")
+    _wait_inspected(qtbot, manager, "ext")
     assert _facts(manager)["External data"] == "weights.bin"
 
 

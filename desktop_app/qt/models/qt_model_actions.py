@@ -13,7 +13,7 @@ from desktop_app.qt.models.qt_model_dialogs import popup_menu
 from desktop_app.qt.models.qt_model_format import KIND_LABELS
 
 USE_LABELS = {"image": "Use for &images", "detect": "Use for &face detection", "audio": "Use for &audio",
-              "table": "Use for &tables"}
+              "table": "Use for &tables", "text": "Use for te&xts"}
 #: Tasks whose models must be described before any input kind can use them.
 UNDESCRIBED_TASKS = ("raw",)
 
