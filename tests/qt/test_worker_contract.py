@@ -240,6 +240,19 @@ def _trigger(name: str, window: Any, mp: pytest.MonkeyPatch, tmp_path: Path) -> 
     elif name == "PreviewWorker":
         mp.setattr("desktop_app.qt.files.qt_batch_worker.load_image", boom)
         window.files_panel.controller.request_preview(0, _image(tmp_path))
+    elif name == "DescribeRequestWorker":
+        mp.setattr("desktop_app.qt.models.qt_describe_flow.recognised_request", boom)
+        manager.describe_paths([tmp_path / "model.onnx"])
+    elif name == "SaveCardWorker":
+        from desktop_app.qt.models.qt_describe_dialog import DescribeOutcome
+        from desktop_app.qt.models.qt_describe_flow import edit_request
+
+        mp.setattr("desktop_app.qt.models.qt_describe_flow.save_described", boom)
+        card = _card(window)
+        manager.describe._on_described(DescribeOutcome(edit_request(card), {"name": card.name}))
+    elif name == "TextWorker":
+        mp.setattr(window.services.pipeline, "run_data", boom)
+        window.files_panel.controller.run_text("some words", "efficientnet-lite0")
     else:  # pragma: no cover - a new worker class needs a case here
         raise AssertionError(f"no failure case for {name}")
 
@@ -247,7 +260,7 @@ def _trigger(name: str, window: Any, mp: pytest.MonkeyPatch, tmp_path: Path) -> 
 WORKERS = ["WarmupWorker", "DiagnosticsWorker", "SelfTestWorker", "VerifyWorker", "InspectWorker", "ImportWorker",
            "HealthWorker", "BenchWorker", "QuantizeWorker", "CatalogDownloadWorker", "CatalogMatchWorker",
            "SnapshotWorker", "LiveWorker", "CameraListWorker", "MicWorker", "FileVadWorker", "BatchWorker",
-           "PreviewWorker"]
+           "PreviewWorker", "DescribeRequestWorker", "SaveCardWorker", "TextWorker"]
 
 
 def test_every_worker_class_of_the_app_has_a_failure_case() -> None:
