@@ -100,7 +100,8 @@ def test_import_valid_and_bad_files_each_on_their_own(main_window, qtbot, tmp_pa
     with qtbot.waitSignal(manager.models_changed, timeout=30_000):
         manager.import_paths([bad, good, ext])
     _wait_idle(qtbot, manager)
-    assert _ids(manager) == BUNDLED | {"tiny-add", "ext"}  # model.onnx takes its folder's name
+    # model.onnx takes its folder's name; the last import's announcement reaches the list on the UI thread
+    qtbot.waitUntil(lambda: _ids(manager) == BUNDLED | {"tiny-add", "ext"}, timeout=10_000)
     assert _cell(manager, "tiny-add", "Origin") == "user"
     assert manager.error_strip.isVisible()
     assert "notes.onnx" in manager.error_strip.full_text and "\n" not in manager.error_strip.full_text
@@ -110,6 +111,9 @@ def test_import_valid_and_bad_files_each_on_their_own(main_window, qtbot, tmp_pa
     assert manager.inspector.io_table.item(0, 1).text() == "x"
     assert manager.inspector.io_table.item(0, 3).text() == "[batch, 4]"
     qtbot.waitUntil(lambda: manager.list_model.status_of("tiny-add").state is VerifyState.VERIFIED, timeout=20_000)
+    # an intact file is not a working model: the cell says only what the hash proves, the tooltip says so
+    assert _cell(manager, "tiny-add", "Status") == "file intact ✓"
+    assert "says nothing about whether the model works" in manager.list_model.status_of("tiny-add").detail
     manager.select_model("ext")
     _wait_inspected(qtbot, manager, "ext")
     assert _facts(manager)["External data"] == "weights.bin"

@@ -23,7 +23,7 @@ class VerifyState(Enum):
     """Integrity of one model file as the list shows it."""
 
     PENDING = "not verified yet"
-    VERIFIED = "verified ✓"
+    VERIFIED = "file intact ✓"  # the hash matches: unchanged since import, which says nothing about working
     MISMATCH = "sha256 mismatch"
     MISSING = "file missing"
     UNREADABLE = "unreadable"
@@ -83,7 +83,8 @@ def verify_card(registry: ModelRegistry, card: ModelCard) -> VerifyStatus:
     except ModelError as exc:
         state = VerifyState.MISSING if not card.path.is_file() else VerifyState.MISMATCH
         return VerifyStatus(card.id, state, str(exc))
-    return VerifyStatus(card.id, VerifyState.VERIFIED, f"sha256 {card.sha256} matches the card")
+    return VerifyStatus(card.id, VerifyState.VERIFIED, f"The file is unchanged: its sha256 {card.sha256} matches the card. "
+                        "This says nothing about whether the model works; run it (or Tools → Benchmark) to see.")
 
 
 class VerifyWorker(Worker):
