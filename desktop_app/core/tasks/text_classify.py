@@ -19,24 +19,11 @@ from desktop_app.core.models.safe_literal import MAX_TOKENIZER_BYTES, read_limit
 from desktop_app.core.results import ClassificationResult
 from desktop_app.core.runtime.session import ModelSession, SessionPool
 from desktop_app.core.tasks.base import StageClock, Task, register
-from desktop_app.core.tasks.classify import to_probabilities, top_k
+from desktop_app.core.tasks.classify import ACTIVATIONS, top_k
 
 _INT_TYPES = {"tensor(int64)": np.int64, "tensor(int32)": np.int32}
 #: Model input name → what the tokenizer's encoding gives for it.
 _FEEDS = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
-
-
-def activate(scores: np.ndarray, activation: str) -> np.ndarray:
-    """Scores → probabilities as `[classify] activation` says (auto: softmax unless already probabilities)."""
-    scores = scores.astype(np.float64, copy=False)
-    if activation == "none":
-        return scores
-    if activation == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-scores))
-    if activation == "softmax":
-        shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
-        return shifted / shifted.sum(axis=-1, keepdims=True)
-    return to_probabilities(scores)
 
 
 def load_tokenizer(card: ModelCard, spec: TextInput) -> Any:
@@ -105,6 +92,6 @@ class TextClassifyTask(Task):
             row = np.asarray(scores).reshape(1, -1)
             if self.labels and len(self.labels) != row.shape[1]:
                 raise TaskError(f"{self.card.id}: labels: {len(self.labels)} names for {row.shape[1]} class scores")
-            probs = activate(row, self.activation)[0]
+            probs = ACTIVATIONS[self.activation](row)[0]
             return ClassificationResult(top=top_k(probs, self.labels, int(options.get("top_k", 5))),
                                         num_classes=int(probs.shape[0]))
