@@ -92,6 +92,7 @@ class Source:
     sha256: str = ""
     converter: str = ""
     url: str = ""
+    upstream: str = ""  # the network's original authors and licence, when the package only repackages it
 
 
 @dataclass(frozen=True)

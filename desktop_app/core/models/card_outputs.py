@@ -11,7 +11,7 @@ from desktop_app.core.errors import ModelCardError
 from desktop_app.core.models.card_fields import choice, get_field, int_in, plain_name, strings
 
 ACTIVATIONS = ("auto", "softmax", "sigmoid", "none")
-DETECT_LAYOUTS = ("yolo", "yolov5", "rows", "detr", "yolov4-grids", "ssd")
+DETECT_LAYOUTS = ("yolo", "yolov5", "rows", "detr", "yolov4-grids", "ssd", "gfl")
 COORDS = ("pixels", "relative")
 SCORE_ACTIVATIONS = ("none", "sigmoid")
 BOX_COLUMN_SETS = (("x1", "y1", "x2", "y2"), ("cx", "cy", "w", "h"), ("y1", "x1", "y2", "x2"))
@@ -62,6 +62,8 @@ class DetectOutputs:
     scores: str = "none"
     logits: str | None = None
     boxes: str | None = None
+    strides: tuple[int, ...] = (8, 16, 32)
+    bins: int = 8
 
     @property
     def named_columns(self) -> int:
@@ -169,7 +171,17 @@ def parse_detect(table: Mapping[str, Any], where: str) -> DetectOutputs:
         coords=choice(get_field(table, "coords", str, w), COORDS, "coords", w, "pixels"),
         class_offset=int_in(table, "class_offset", w, 0, -1000, 1000),
         scores=choice(get_field(table, "scores", str, w), SCORE_ACTIVATIONS, "scores", w, "none"),
-        logits=get_field(table, "logits", str, w), boxes=get_field(table, "boxes", str, w))
+        logits=get_field(table, "logits", str, w), boxes=get_field(table, "boxes", str, w),
+        strides=_strides(table, w), bins=int_in(table, "bins", w, 8, 2, 64))
+
+
+def _strides(table: Mapping[str, Any], w: str) -> tuple[int, ...]:
+    """`gfl`: the feature strides, each a power of two from 2 to 128, no repeats."""
+    value = table.get("strides", [8, 16, 32])
+    if not isinstance(value, list) or not value or len(set(map(str, value))) != len(value) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v in (2, 4, 8, 16, 32, 64, 128) for v in value):
+        raise ModelCardError(f"{w}: 'strides' must be a list of different powers of two from 2 to 128, e.g. [8, 16, 32]")
+    return tuple(int(v) for v in value)
 
 
 def parse_segment(table: Mapping[str, Any], where: str) -> SegmentOutputs:

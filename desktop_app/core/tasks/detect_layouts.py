@@ -237,3 +237,12 @@ LAYOUTS: dict[str, tuple[Checker, Decoder]] = {
     "yolov4-grids": (check_grids, decode_grids_layout),
     "ssd": (check_ssd, decode_ssd),
 }
+
+
+def _register_gfl() -> None:
+    from desktop_app.core.tasks.detect_gfl import check_gfl, decode_gfl
+
+    LAYOUTS["gfl"] = (check_gfl, decode_gfl)
+
+
+_register_gfl()

@@ -39,7 +39,8 @@ def iou(a: list[float], b: list[float]) -> float:
 
 def test_every_bundled_model_matches_its_sha256(pipeline: Pipeline) -> None:
     cards = pipeline.registry.list()
-    assert {c.id for c in cards} == {"efficientnet-lite0", "centerface", "fer-emotion", "silero-vad", "adult-income"}
+    assert {c.id for c in cards} == {"efficientnet-lite0", "centerface", "fer-emotion", "silero-vad", "adult-income",
+                                     "movenet-lightning", "selfie-segmentation", "nanodet"}
     for card in cards:
         assert card.sha256 and card.license_file and (card.folder / card.license_file).is_file()
         assert card.source.package and card.source.sha256, f"{card.id}: provenance missing"
