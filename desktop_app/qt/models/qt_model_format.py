@@ -100,6 +100,8 @@ def card_html(card: ModelCard) -> str:
         parts.append(f"<p><b>Source:</b> {', '.join(p for p in pieces if p)}</p>")
         if src.url:
             parts.append(f"<p><b>URL:</b> {escape(src.url)}</p>")
+        if src.upstream:
+            parts.append(f"<p><b>Network by:</b> {escape(src.upstream)}</p>")
     if card.limitations:
         items = "".join(f"<li>{escape(item)}</li>" for item in card.limitations)
         parts.append(f"<p><b>Known limitations</b></p><ul>{items}</ul>")
