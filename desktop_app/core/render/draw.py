@@ -54,13 +54,22 @@ def _text_colour(colour: RGB) -> RGB:
     return (0, 0, 0) if 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2] > 150 else (255, 255, 255)
 
 
-def _label(out: np.ndarray, text: str, x: int, y: int, scale: float, colour: RGB, *, below: bool = False) -> int:
+def _label(out: np.ndarray, text: str, x: int, y: int, scale: float, colour: RGB, *, below: bool = False,
+           taken: list[tuple[int, int, int, int]] | None = None) -> int:
     """Text on a filled tag above (or, near the top edge or when asked, below) the point (x, y), kept inside
-    the picture -> the tag's bottom row."""
+    the picture and moved down past the tags already in `taken` (boxes sharing a corner) -> its bottom row."""
     (tw, th), base = cv2.getTextSize(text, FONT, scale, 1)
     top = y - th - base - 4 if y - th - base - 4 >= 0 and not below else max(0, y)
     top = min(top, max(0, out.shape[0] - th - base - 4))
     x = int(np.clip(x, 0, max(0, out.shape[1] - tw - 4)))
+    if taken is not None:
+        height = th + base + 4
+        for _ in range(len(taken)):
+            hit = next((t for t in taken if x < t[2] and t[0] < x + tw + 4 and top < t[3] and t[1] < top + height), None)
+            if hit is None:
+                break
+            top = min(hit[3], max(0, out.shape[0] - height))
+        taken.append((x, top, x + tw + 4, top + height))
     cv2.rectangle(out, (x, top), (x + tw + 4, top + th + base + 4), colour, cv2.FILLED)
     cv2.putText(out, text, (x + 2, top + th + 2), FONT, scale, _text_colour(colour), 1, cv2.LINE_AA)
     return top + th + base + 4
@@ -133,9 +142,10 @@ def render(rgb: np.ndarray, sketch: Sketch, options: RenderOptions = RenderOptio
         for a, c, item in corners:
             cv2.rectangle(out, a, c, item.colour, thick, cv2.LINE_8)  # axis-aligned: crisp
     if options.labels:
+        taken: list[tuple[int, int, int, int]] = []
         for a, c, item in corners:  # labels last so no box crosses them
             if item.text:
-                _label(out, item.text, min(a[0], c[0]), min(a[1], c[1]), scale, item.colour)
+                _label(out, item.text, min(a[0], c[0]), min(a[1], c[1]), scale, item.colour, taken=taken)
         y = 4
         for note in sketch.notes:
             y = _label(out, note, 4, y, scale, (40, 40, 40), below=True) + 3

@@ -130,3 +130,16 @@ def test_classification_writes_its_top_classes_in_the_corner() -> None:
 def test_render_refuses_a_non_rgb_picture() -> None:
     with pytest.raises(ValueError, match="HxWx3 uint8"):
         render(np.zeros((10, 10), np.uint8), Sketch())
+
+
+def test_labels_of_boxes_sharing_a_corner_are_stacked_not_drawn_over_each_other() -> None:
+    red, blue, green = (230, 20, 20), (20, 20, 230), (20, 200, 20)
+    sketch = Sketch(400, 300)
+    for colour, text in ((red, "person 0.56"), (blue, "cat 0.46"), (green, "dog 0.41")):
+        sketch.add_box((2, 1, 398, 298), text, colour)
+    out = render(np.full((300, 400, 3), 128, np.uint8), sketch)
+    tags = out[:, :60]  # the tags all start at the shared top-left corner
+    rows = {name: np.flatnonzero(np.all(tags == colour, axis=2).sum(axis=1) > 20) for name, colour in
+            (("red", red), ("blue", blue), ("green", green))}
+    assert all(len(r) for r in rows.values()), "a tag was drawn over"
+    assert rows["red"].max() < rows["blue"].min() and rows["blue"].max() < rows["green"].min()
