@@ -12,6 +12,7 @@ from pathlib import Path
 from desktop_app.core.logs import setup_logging, versions
 from desktop_app.core.models.card_watcher import CardWatcher
 from desktop_app.core.paths import UserDirs
+from desktop_app.core.runtime.ort_output import preload_gpu_libraries, quiet_default_logger
 from desktop_app.core.services import AppServices
 from desktop_app.core.startup import process_age_s
 from desktop_app.core.tasks.image_prep import one_opencv_thread
@@ -49,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     dirs = UserDirs.default()
     setup_logging(dirs)
+    quiet_default_logger()  # ONNX Runtime: errors only, and what it prints while GPUs start goes to the log
+    preload_gpu_libraries()  # PyPI's CUDA/cuDNN libraries (the 'cuda' extra), before the first session
     log.info("starting: %s", ", ".join(f"{key} {value}" for key, value in
                                        versions({"PySide6": pyside_version, "Qt": qVersion()}).items()))
     services = AppServices.create(dirs)

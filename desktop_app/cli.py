@@ -7,6 +7,7 @@ Exit status: 0 when every item succeeded, 1 when some failed (the others still p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -20,10 +21,13 @@ from desktop_app.cli_models import add_models_parser, card_dict
 from desktop_app.core.batch import BatchJob
 from desktop_app.core.batch_engine import BatchEngine
 from desktop_app.core.errors import AppError
+from desktop_app.core.logs import setup_logging
 from desktop_app.core.models.registry import ModelRegistry
+from desktop_app.core.paths import UserDirs
 from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.runtime import health
 from desktop_app.core.runtime import providers as prov
+from desktop_app.core.runtime.ort_output import preload_gpu_libraries, quiet_default_logger
 from desktop_app.core.runtime.session import SessionPool
 from desktop_app.core.serialize import result_summary, result_to_dict
 from desktop_app.core.tasks.image_prep import one_opencv_thread
@@ -161,7 +165,6 @@ def cmd_fairness(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from desktop_app.core.paths import UserDirs
     from desktop_app.core.runtime.bench import BenchSettings, bench_path, parse_providers, run_bench
 
     try:
@@ -326,10 +329,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def start_onnxruntime_logging() -> None:
+    """The console shows warnings and errors only; ONNX Runtime's own lines (captured, INFO) go to the log file
+    only; its default logger is quieted and PyPI's CUDA libraries are preloaded before any session exists."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+            handler.setLevel(logging.WARNING)
+    with contextlib.suppress(OSError):  # a read-only home: the command still runs, without a log file
+        setup_logging(UserDirs.default())
+    quiet_default_logger()
+    preload_gpu_libraries()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the command line; returns the exit status."""
     one_opencv_thread()  # process-wide, so here at the entry point and nowhere else
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start_onnxruntime_logging()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "--self-test":

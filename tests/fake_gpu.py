@@ -19,8 +19,11 @@ CUDA_FAILURE = ("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Exception during i
                 "CUDA driver version is insufficient for CUDA runtime version ; GPU=0 ; expr=cudaSetDevice(0);\n"
                 "second line of the provider's log that the user never needs")
 FIRST_LINE = CUDA_FAILURE.splitlines()[0]
+#: That failure as the app explains it (desktop_app.core.runtime.ort_output.explain_provider_failure).
+EXPLAINED = ("the NVIDIA driver is too old for this ONNX Runtime's CUDA: update the driver (CUDA failure 35: CUDA "
+             "driver version is insufficient for CUDA runtime version)")
 #: The fallback reason a session records after that failure.
-REASON = f"CUDA failed when the session was created ({FIRST_LINE}); running on CPU"
+REASON = f"CUDA failed when the session was created ({EXPLAINED}); running on CPU"
 REAL_SESSION = ort.InferenceSession
 
 

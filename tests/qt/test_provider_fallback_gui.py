@@ -18,7 +18,7 @@ from desktop_app.qt.microphone.qt_microphone_panel import QtMicrophonePanel
 from desktop_app.qt.qt_workers import join_all
 from tests.conftest import SAMPLES
 from tests.core.sources.face_video import make_face_video
-from tests.fake_gpu import FIRST_LINE, REASON, BrokenGpu, break_cuda
+from tests.fake_gpu import EXPLAINED, REASON, BrokenGpu, break_cuda
 from tests.fake_sounddevice import RATE, FakeSoundDevice, Feeder
 
 WAIT_MS = 60_000
@@ -50,8 +50,8 @@ def test_a_classified_file_shows_the_fallback_in_the_header_and_the_status_bar(
     assert any(names[0] == prov.CUDA for names, _ in broken_cuda.calls)  # the GPU was tried
     box = main_window.model_manager.provider_box  # the provider health view says the same
     qtbot.waitUntil(lambda: "unhealthy" in box.verdicts[prov.CUDA].text(), timeout=WAIT_MS)
-    assert box.verdicts[prov.CUDA].toolTip() == FIRST_LINE[:200]
-    assert f"CUDA: {FIRST_LINE[:200]}" in box.auto_label.toolTip() and box.auto_label.text() == "Auto uses CPU."
+    assert box.verdicts[prov.CUDA].toolTip() == EXPLAINED
+    assert f"CUDA: {EXPLAINED}" in box.auto_label.toolTip() and box.auto_label.text() == "Auto uses CPU."
 
 
 def test_the_camera_stats_strip_shows_the_fallback(broken_cuda: BrokenGpu, qtbot, services: AppServices,  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ import onnxruntime as ort
 
 from desktop_app.core.errors import first_line
 from desktop_app.core.runtime import providers as prov
+from desktop_app.core.runtime.ort_output import Captured, captured_native_output, explain_provider_failure
 
 
 @dataclass(frozen=True)
@@ -49,21 +51,26 @@ def check_provider(provider: str, model_bytes: bytes | None = None) -> ProviderH
     if reason is not None:
         return ProviderHealth(provider, False, False, reason)
     data = model_bytes or _tiny_model_bytes()
+    capture = captured_native_output(f"health check {prov.short_name(provider)}") if provider != prov.CPU else None
     try:
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
         # enable_fallback=0: a provider that fails to initialise raises here (with its reason) instead of
-        # being swapped for CPU by ONNX Runtime with a note on stdout
-        session = ort.InferenceSession(data, sess_options=opts, providers=[provider], enable_fallback=0)
+        # being swapped for CPU by ONNX Runtime; what ONNX Runtime logs meanwhile is captured into the log file
+        with capture or contextlib.nullcontext(Captured()) as out:
+            session = ort.InferenceSession(data, sess_options=opts, providers=[provider], enable_fallback=0)
         got = session.get_providers()
         if not got or got[0] != provider:
-            return ProviderHealth(provider, True, False, f"session fell back to {', '.join(map(prov.short_name, got))}")
+            why = explain_provider_failure(out.text, prov.build_cuda_version())
+            fell = f"session fell back to {', '.join(map(prov.short_name, got))}"
+            return ProviderHealth(provider, True, False, why or f"{fell}; ONNX Runtime logged no reason")
         x = np.arange(4, dtype=np.float32).reshape(1, 4)
         start = time.perf_counter()
         (y,) = session.run(None, {"x": x})
         ms = (time.perf_counter() - start) * 1000.0
     except Exception as exc:  # provider initialisation errors come as several ORT types
-        return ProviderHealth(provider, True, False, first_line(exc, 200))
+        why = explain_provider_failure(str(exc), prov.build_cuda_version())
+        return ProviderHealth(provider, True, False, why or first_line(exc, 200))
     if not np.allclose(y, 2 * x):
         return ProviderHealth(provider, True, False, "wrong result on the test model")
     return ProviderHealth(provider, True, True, "ran a test model", ms)

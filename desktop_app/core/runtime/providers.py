@@ -40,6 +40,15 @@ def ort_distribution() -> str:
     return "onnxruntime"
 
 
+def build_cuda_version() -> str | None:
+    """The CUDA version the installed ONNX Runtime was built for ('13.0'), None for builds without CUDA."""
+    try:
+        from onnxruntime.capi import build_and_package_info as info
+    except ImportError:
+        return None
+    return getattr(info, "cuda_version", None) or None
+
+
 def preference_chain(platform: str | None = None) -> list[str]:
     """DirectML (Windows) -> CUDA -> CPU, keeping only what this platform could ever have."""
     platform = platform or sys.platform

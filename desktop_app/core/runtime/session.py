@@ -3,6 +3,7 @@ and how long each call took; plus a pool that creates one session per (model, pr
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ import onnxruntime as ort
 
 from desktop_app.core.errors import InferenceError, ModelError, ProviderError, first_line, whole_message
 from desktop_app.core.runtime import providers as prov
+from desktop_app.core.runtime.ort_output import Captured, captured_native_output, explain_provider_failure
 
 
 @dataclass(frozen=True)
@@ -62,24 +64,34 @@ def _session_options(provider: str, threads: int | None) -> ort.SessionOptions:
     return opts
 
 
-def _fallback_reason(requested: list[str], obtained: list[str]) -> str | None:
-    """Why the session does not run on the first provider asked for (None when it does)."""
+def _fallback_reason(requested: list[str], obtained: list[str], ort_text: str = "") -> str | None:
+    """Why the session does not run on the first provider asked for (None when it does); `ort_text` is what
+    ONNX Runtime logged while it tried, turned into one precise line where it says why."""
     wanted = requested[0] if requested else prov.CPU
     if obtained and obtained[0] == wanted:
         return None
     got = prov.short_name(obtained[0]) if obtained else "CPU"
-    why = prov.unavailable_reason(wanted) or "ONNX Runtime could not initialise it (drivers or libraries missing)"
+    why = (prov.unavailable_reason(wanted) or explain_provider_failure(ort_text, prov.build_cuda_version())
+           or "ONNX Runtime could not initialise it and logged no reason (see the log file)")
     return f"{prov.short_name(wanted)} was requested but the session runs on {got}: {why}"
 
 
-def _create(path: Path, provider: str, threads: int | None, providers: list[str]) -> ort.InferenceSession:
-    """A session on `providers`; ONNX Runtime's own silent retry on CPU is off, so a provider that fails
-    here raises and its reason can be shown (the retry on CPU is ours, and reported)."""
-    session = ort.InferenceSession(str(path), sess_options=_session_options(provider, threads), providers=providers,
-                                   enable_fallback=0)
+def _create(path: Path, provider: str, threads: int | None, providers: list[str]) -> tuple[ort.InferenceSession, str]:
+    """A session on `providers` and what ONNX Runtime logged meanwhile (captured, never on the terminal, when a
+    GPU provider is involved). ONNX Runtime's own silent retry on CPU is off, so a provider that fails here
+    raises and its reason can be shown (the retry on CPU is ours, and reported)."""
+    capture = captured_native_output(f"session {path.name}") if any(p != prov.CPU for p in providers) else None
+    with capture or contextlib.nullcontext(Captured()) as out:
+        try:
+            session = ort.InferenceSession(str(path), sess_options=_session_options(provider, threads),
+                                           providers=providers, enable_fallback=0)
+        except Exception as exc:
+            if out.text:
+                exc.add_note(f"onnxruntime log: {out.text}")
+            raise
     if hasattr(session, "enable_fallback"):
         session.enable_fallback()  # keep ONNX Runtime's default for provider failures while running
-    return session
+    return session, out.text
 
 
 def _check_bindable(name: str, array: np.ndarray) -> None:
@@ -116,18 +128,21 @@ class ModelSession:
         in_build = [p for p in requested if p in prov.available_providers()] or [prov.CPU]
         creation_failure: str | None = None
         try:
-            self._session = _create(path, first, threads, in_build)
+            self._session, ort_text = _create(path, first, threads, in_build)
         except Exception as exc:  # ONNX Runtime raises several private exception types
             gpu = next((p for p in in_build if p != prov.CPU), None)
             if gpu is None:
                 raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {whole_message(exc)}") from exc
-            creation_failure = f"{prov.short_name(gpu)} failed when the session was created ({first_line(exc, 400)})"
+            ort_text = "\n".join([str(exc), *getattr(exc, "__notes__", [])])
+            why = explain_provider_failure(ort_text, prov.build_cuda_version()) or first_line(exc, 400)
+            creation_failure = f"{prov.short_name(gpu)} failed when the session was created ({why})"
             self._session = self._retry_on_cpu(path, threads)
             if choice == "strict-gpu" or strict:
                 mode = "strict GPU mode" if choice == "strict-gpu" else "strict mode"
                 raise ProviderError(f"{mode}: {creation_failure}") from exc
         obtained = list(self._session.get_providers())
-        reason = f"{creation_failure}; running on CPU" if creation_failure else _fallback_reason(requested, obtained)
+        reason = (f"{creation_failure}; running on CPU" if creation_failure
+                  else _fallback_reason(requested, obtained, ort_text))
         if choice == "strict-gpu" and (not obtained or obtained[0] == prov.CPU):
             raise ProviderError(f"strict GPU mode: {reason or 'the session fell back to CPU'}")
         if strict and obtained and obtained[0] != first:
@@ -142,7 +157,7 @@ class ModelSession:
     def _retry_on_cpu(path: Path, threads: int | None) -> ort.InferenceSession:
         """The session on CPU alone after a GPU provider failed; when CPU fails too the model is at fault."""
         try:
-            return _create(path, prov.CPU, threads, [prov.CPU])
+            return _create(path, prov.CPU, threads, [prov.CPU])[0]
         except Exception as exc:
             raise ModelError(f"{path.name}: ONNX Runtime cannot load this model: {whole_message(exc)}") from exc
 

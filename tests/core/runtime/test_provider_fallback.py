@@ -16,7 +16,7 @@ from desktop_app.core.runtime import health
 from desktop_app.core.runtime import providers as prov
 from desktop_app.core.runtime.session import ModelSession, SessionPool
 from tests.builders import add_one
-from tests.fake_gpu import FIRST_LINE, REASON, BrokenGpu, break_cuda
+from tests.fake_gpu import EXPLAINED, REASON, BrokenGpu, break_cuda
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_a_gpu_that_fails_at_creation_runs_on_cpu_and_says_why(tmp_path: Path, b
     report = session.report
     assert report.requested == (prov.CUDA, prov.CPU) and report.obtained == (prov.CPU,)
     assert report.used_short == "CPU"
-    assert report.fallback_reason == REASON == f"CUDA failed when the session was created ({FIRST_LINE}); running on CPU"
+    assert report.fallback_reason == REASON == f"CUDA failed when the session was created ({EXPLAINED}); running on CPU"
     assert "second line" not in report.fallback_reason
     assert report.to_dict()["fallback_reason"] == report.fallback_reason
     (y,), _ms = session.run({"x": np.zeros((2, 4), np.float32)})
@@ -46,7 +46,7 @@ def test_strict_modes_refuse_with_the_reason(tmp_path: Path, broken_cuda: Broken
     path = add_one(tmp_path / "add.onnx")
     with pytest.raises(ProviderError) as strict:
         ModelSession(path, "cuda", strict=True)
-    assert str(strict.value) == f"strict mode: CUDA failed when the session was created ({FIRST_LINE})"
+    assert str(strict.value) == f"strict mode: CUDA failed when the session was created ({EXPLAINED})"
     with pytest.raises(ProviderError) as strict_gpu:
         ModelSession(path, "strict-gpu")
     assert str(strict_gpu.value).startswith("strict GPU mode: CUDA failed when the session was created (")
@@ -77,9 +77,9 @@ def test_the_pool_keeps_the_cpu_session_it_fell_back_to(tmp_path: Path, broken_c
 def test_health_and_the_providers_command_show_the_failure(broken_cuda: BrokenGpu,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     cuda = health.check_provider(prov.CUDA)
-    assert cuda.available and not cuda.healthy and cuda.detail == FIRST_LINE[:200]
+    assert cuda.available and not cuda.healthy and cuda.detail == EXPLAINED
     chosen, why = health.choose(health.check_all())
-    assert chosen == prov.CPU and "CUDA: " + FIRST_LINE[:200] in why
+    assert chosen == prov.CPU and "CUDA: " + EXPLAINED in why
 
     assert main(["providers", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
