@@ -12,8 +12,8 @@ want_tests=0
 APP_DEBS=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 libxcb-cursor0
           libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
           libxcb-xkb1 libxcb-randr0 libportaudio2 libsndfile1 xvfb xauth)
-# Virtual microphone (PulseAudio fed by espeak-ng) and screenshots for the tests.
-TEST_DEBS=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng imagemagick)
+# Virtual microphone (PulseAudio fed by espeak-ng), screenshots and the desktop-entry check for the tests.
+TEST_DEBS=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng imagemagick desktop-file-utils)
 
 debs=("${APP_DEBS[@]}")
 [ "$want_tests" = 1 ] && debs+=("${TEST_DEBS[@]}")
