@@ -15,7 +15,8 @@ from desktop_app.qt.models.qt_model_workers import VerifyState
 from desktop_app.qt.qt_workers import join_all, running_threads
 from tests.builders import add_one, external_data_model, mean_colour_classifier
 
-BUNDLED = {"adult-income", "centerface", "efficientnet-lite0", "fer-emotion", "silero-vad"}
+BUNDLED = {"adult-income", "centerface", "efficientnet-lite0", "fer-emotion", "silero-vad", "movenet-lightning",
+           "selfie-segmentation", "nanodet"}
 
 
 def _cell(manager, model_id: str, column: str) -> str:  # type: ignore[no-untyped-def]

@@ -128,7 +128,8 @@ class QtModelTableModel(QAbstractTableModel):
     @staticmethod
     def _tooltip(row: ModelRow, column: str) -> str | None:
         if column == "Model":
-            return f"{row.card.name}\n{row.card.path}"
+            origin = "bundled" if row.card.bundled else "user model"
+            return f"{row.card.name}\n{origin} · license {row.card.license}\n{row.card.path}"
         if column == "Status":
             return row.status.detail or None
         if column == "Size" and row.size_bytes is not None:

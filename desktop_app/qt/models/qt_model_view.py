@@ -7,6 +7,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.qt.models.qt_model_inspector import QtModelInspector
-from desktop_app.qt.models.qt_model_table import QtModelTableModel
+from desktop_app.qt.models.qt_model_table import COLUMNS, QtModelTableModel
 from desktop_app.qt.models.qt_provider_box import QtProviderBox
 
 _ERROR_STYLE = "QLabel { background: #5c1f1f; color: #ffd7d5; padding: 4px 6px; border-radius: 3px; }"
@@ -87,11 +88,11 @@ class QtModelManagerView(QWidget):
         self.catalog_button.setAccessibleName("Model catalog")
         self.catalog_button.setToolTip("Download a public model (checked against its published sha256), "
                                        "or import one you downloaded by hand")
-        buttons = QHBoxLayout()
-        for button in (self.import_button, self.catalog_button, self.edit_button, self.remove_button, self.use_button,
-                       self.tools_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = QGridLayout()  # two rows of three: the dock stays narrow enough for a 1366-pixel screen
+        for i, button in enumerate((self.import_button, self.catalog_button, self.use_button, self.edit_button,
+                                    self.remove_button, self.tools_button)):
+            buttons.addWidget(button, i // 3, i % 3)
+        buttons.setColumnStretch(3, 1)
 
         self.error_strip = QtElidedLabel()
         self.error_strip.setAccessibleName("Model manager error")
@@ -119,8 +120,13 @@ class QtModelManagerView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMNS.index("Model"), QHeaderView.ResizeMode.Stretch)  # elided, never scrolled
+        for hidden in ("License", "Origin"):  # in the Model tooltip and the inspector; the dock is narrow
+            self.table.setColumnHidden(COLUMNS.index(hidden), True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
@@ -131,10 +137,10 @@ class QtModelManagerView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.inspector)
-        self.splitter.setStretchFactor(0, 0)  # extra height goes to the inspector
-        self.splitter.setStretchFactor(1, 1)
-        self.table.setMinimumHeight(self._table_height(3))
-        self.splitter.setSizes([self._table_height(6), 420])
+        self.splitter.setStretchFactor(0, 3)  # the list gets most of the extra height: imported models stay in view
+        self.splitter.setStretchFactor(1, 2)
+        self.table.setMinimumHeight(self._table_height(4))
+        self.splitter.setSizes([self._table_height(9), 300])
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.provider_box)
@@ -147,11 +153,10 @@ class QtModelManagerView(QWidget):
         self._tab_order()
 
     def _table_height(self, rows: int) -> int:
-        """Height showing `rows` rows with the header and a horizontal scroll bar."""
+        """Height showing `rows` rows with the header (the table never scrolls sideways)."""
         table = self.table
-        scroll = table.style().pixelMetric(table.style().PixelMetric.PM_ScrollBarExtent)
         return (table.verticalHeader().defaultSectionSize() * rows + table.horizontalHeader().sizeHint().height()
-                + scroll + 2 * table.frameWidth())
+                + 2 * table.frameWidth())
 
     def _tab_order(self) -> None:
         box, ins = self.provider_box, self.inspector

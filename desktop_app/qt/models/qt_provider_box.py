@@ -94,9 +94,10 @@ class QtProviderBox(QGroupBox):
                 continue
             mark = "●" if item.healthy else ("○" if not item.available else "✕")
             colour = "#2ea043" if item.healthy else ("gray" if not item.available else "#da3633")
-            label.setText(f"<span style='color: {colour}'>{mark}</span> {item.short}: {verdict_text(item)}")
+            short = verdict_text(item).split(" (")[0]  # the test run's time is in the tooltip: docks are narrow
+            label.setText(f"<span style='color: {colour}'>{mark}</span> {item.short}: {short}")
             label.setAccessibleDescription(f"{item.short}: {verdict_text(item)}; {item.detail}")
-            label.setToolTip(item.detail)
+            label.setToolTip(item.detail if item.ms is None else f"{verdict_text(item)}: {item.detail}")
         provider, why = hc.choose(list(results))
         self.auto_label.setText(f"Auto uses {prov.short_name(provider)}.")
         self.auto_label.setToolTip(why)
