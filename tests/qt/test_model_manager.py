@@ -225,3 +225,16 @@ def test_shutdown_during_import_and_health_check_leaves_no_thread(main_window, q
     manager.import_paths(paths)  # after shutdown: ignored, nothing starts
     manager.recheck_providers()
     assert join_all() and _manager_threads(manager) == []
+
+
+def test_the_model_list_never_scrolls_sideways_and_keeps_hidden_facts_in_the_tooltip(main_window, qtbot  # type: ignore[no-untyped-def]
+                                                                                     ) -> None:
+    manager = main_window.model_manager
+    table = manager.table
+    assert table.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    hidden = {COLUMNS[i] for i in range(len(COLUMNS)) if table.isColumnHidden(i)}
+    assert hidden == {"Size", "License", "Origin"}
+    model = manager.list_model
+    tip = model.index(model.row_of("centerface"), COLUMNS.index("Model")).data(Qt.ItemDataRole.ToolTipRole)
+    assert "bundled" in tip and "license MIT" in tip and "MB" in tip
+    assert manager.minimumSizeHint().width() <= 420  # fits beside the panels on a 1366-pixel screen

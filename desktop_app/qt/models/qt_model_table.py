@@ -129,7 +129,8 @@ class QtModelTableModel(QAbstractTableModel):
     def _tooltip(row: ModelRow, column: str) -> str | None:
         if column == "Model":
             origin = "bundled" if row.card.bundled else "user model"
-            return f"{row.card.name}\n{origin} · license {row.card.license}\n{row.card.path}"
+            return (f"{row.card.name}\n{origin} · {format_mb(row.size_bytes)} · license {row.card.license}\n"
+                    f"{row.card.path}")
         if column == "Status":
             return row.status.detail or None
         if column == "Size" and row.size_bytes is not None:

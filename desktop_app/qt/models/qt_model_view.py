@@ -122,8 +122,8 @@ class QtModelManagerView(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("Model"), QHeaderView.ResizeMode.Stretch)  # elided, never scrolled
-        for hidden in ("License", "Origin"):  # in the Model tooltip and the inspector; the dock is narrow
+        header.setSectionResizeMode(COLUMNS.index("Used for"), QHeaderView.ResizeMode.Stretch)  # never scrolled
+        for hidden in ("Size", "License", "Origin"):  # in the Model tooltip and the inspector; the dock is narrow
             self.table.setColumnHidden(COLUMNS.index(hidden), True)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
