@@ -27,6 +27,33 @@ DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
 APP_NAME = "desktop-app"
 MB = 1024 * 1024
+CONSTRAINTS = ROOT / "packaging" / "constraints.txt"
+
+
+def pinned_versions(path: Path = CONSTRAINTS) -> dict[str, str]:
+    """`name==version` lines of the constraints file, by normalised distribution name."""
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = (part.strip() for part in line.split("==", 1))
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def pin_mismatches(pins: dict[str, str]) -> list[str]:
+    """Installed distributions whose version differs from their pin (ones not installed are not checked)."""
+    import importlib.metadata
+
+    wrong = []
+    for name, version in pins.items():
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        if installed != version:
+            wrong.append(f"{name} {installed} (pinned {version})")
+    return wrong
 
 
 def app_version() -> str:
@@ -47,6 +74,17 @@ def platform_tag() -> str:
 def tree_size(path: Path) -> int:
     """Bytes of all regular files under path (symlinks not followed, not counted twice)."""
     return sum(f.lstat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def remove_dangling_links(bundle: Path) -> list[str]:
+    """Delete symlinks whose target the spec trimmed away (PyInstaller links every library of a package's
+    `.libs` folder into the top folder, before the spec's pruning); returns their names."""
+    gone = []
+    for link in sorted(bundle.rglob("*")):
+        if link.is_symlink() and not link.exists():
+            link.unlink()
+            gone.append(link.name)
+    return gone
 
 
 def largest_entries(bundle: Path, count: int = 10) -> list[tuple[int, str]]:
@@ -112,10 +150,18 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             raise SystemExit("PyInstaller is not installed: pip install -e '.[dev]'") from None
 
+    wrong = pin_mismatches(pinned_versions())
+    if wrong and os.environ.get("DESKTOP_APP_UNPINNED") != "1":
+        raise SystemExit(f"build: the environment differs from {CONSTRAINTS.relative_to(ROOT)}: {', '.join(wrong)}. "
+                         "Run scripts/setup.sh (or pip install -c packaging/constraints.txt ...), "
+                         "or set DESKTOP_APP_UNPINNED=1 to build anyway.")
     build_s = run_pyinstaller(args.flavour)
     bundle = DIST / APP_NAME
     if not bundle.is_dir():
         raise SystemExit(f"PyInstaller did not produce {bundle}")
+    dangling = remove_dangling_links(bundle)
+    if dangling:
+        print(f"build: removed {len(dangling)} links to trimmed libraries: {' '.join(dangling)}")
     bundle_bytes = tree_size(bundle)
 
     print(f"\nbuild: PyInstaller took {build_s:.1f} s")

@@ -35,7 +35,8 @@ MIME_TYPES = ("image/jpeg", "image/png", "image/bmp", "image/webp", "image/tiff"
 #: Debian packages the frozen app loads from the system (Qt's xcb platform plugin, OpenGL/EGL, fonts, D-Bus).
 DEPENDS = ("libc6 (>= 2.34)", "libegl1", "libgl1", "libfontconfig1", "libxkbcommon0", "libxkbcommon-x11-0",
            "libdbus-1-3", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-image0",
-           "libxcb-render-util0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-xkb1", "libxcb-randr0")
+           "libxcb-render-util0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-xkb1", "libxcb-randr0",
+           "libxcb1", "libglib2.0-0", "libzstd1")  # the bundle takes libxcb, GLib and zstd from the system
 RECOMMENDS = ("libportaudio2",)  # the microphone (sounddevice); everything else works without it
 
 LAUNCHER = f"""#!/bin/sh

