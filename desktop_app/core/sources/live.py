@@ -18,6 +18,7 @@ import numpy as np
 from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.runtime.parallel import CoreSplit
 from desktop_app.core.sources.frame_buffer import BufferedFrame, FrameBuffer
+from desktop_app.core.sources.live_effects import BackgroundEffect
 from desktop_app.core.sources.live_finish import InferredFrame, LiveFinisher, LiveFrame
 from desktop_app.core.sources.live_plan import model_plan, open_live_sessions
 from desktop_app.core.sources.live_scheduler import InFlightPolicy, InFlightScheduler
@@ -27,7 +28,7 @@ from desktop_app.core.sources.overlay import draw_overlay
 from desktop_app.core.sources.recorder import VideoRecorder, save_snapshot
 from desktop_app.core.sources.smoothing import FaceSmoother, Track
 
-__all__ = ["FaceSmoother", "LiveDetector", "LiveFrame", "LiveStats", "LiveStatsSnapshot", "Track", "VideoRecorder",
+__all__ = ["BackgroundEffect", "FaceSmoother", "LiveDetector", "LiveFrame", "LiveStats", "LiveStatsSnapshot", "Track", "VideoRecorder",
            "draw_overlay", "open_live_sessions", "save_snapshot"]
 
 
@@ -37,20 +38,24 @@ class LiveDetector:
     The pipeline runs detection at a raw threshold below the live one (`threshold - 2 * hysteresis`,
     at least `min_raw_threshold`), so a face dipping just under the threshold keeps its track and
     its median score decides; only the live threshold decides what is shown. Other detectors, segmenters
-    and pose models run at the live threshold and pass through unsmoothed, as do classifiers (no tracks). `max_in_flight` fixes the most frames in flight from
-    the first frame (None: the policy's choice).
+    and pose models run at the live threshold (pose keypoints smoothed with a One Euro filter); classifiers pass
+    through. `classes` keeps only those object classes; `background` blurs or replaces the background behind a
+    segmenter's people. `max_in_flight` fixes the most frames in flight from the first frame (None: the
+    policy's choice).
     """
 
     def __init__(self, pipeline: Pipeline, model_id: str = "centerface", *, buffer: FrameBuffer | None = None,
                  emotion: bool = False, threshold: float | None = None, smoother: FaceSmoother | None = None,
                  stats: LiveStats | None = None, source_name: str = "camera", min_raw_threshold: float = 0.05,
-                 options: Mapping[str, Any] | None = None, max_in_flight: int | None = None) -> None:
+                 options: Mapping[str, Any] | None = None, max_in_flight: int | None = None,
+                 classes: frozenset[str] | None = None, background: BackgroundEffect | None = None) -> None:
         self.pipeline = pipeline
         self.buffer = buffer
         self.source_name = source_name
         self.min_raw_threshold = min_raw_threshold
         self.options = dict(options or {})
-        self.settings = LiveSettings(pipeline, model_id, threshold=threshold, emotion=emotion)
+        self.settings = LiveSettings(pipeline, model_id, threshold=threshold, emotion=emotion, classes=classes,
+                                     background=background)
         self.finisher = LiveFinisher(smoother, stats, buffer.counters if buffer is not None else None)
         self.policy = InFlightPolicy(lambda model: model_plan(pipeline, model), max_in_flight)
         self.scheduler = InFlightScheduler(buffer, self._run) if buffer is not None else None
@@ -83,6 +88,14 @@ class LiveDetector:
     def set_emotion(self, enabled: bool) -> None:
         """Run the expression model on each face crop (the detector's card names it) from the next frame."""
         self.settings.set_emotion(enabled)
+
+    def set_classes(self, classes: frozenset[str] | None) -> None:
+        """Keep only these object classes from the next frame (None: all)."""
+        self.settings.set_classes(classes)
+
+    def set_background(self, effect: BackgroundEffect | None) -> None:
+        """Blur or replace the background behind a segmenter's people from the next frame (None: draw the mask)."""
+        self.settings.set_background(effect)
 
     # -- processing, on the consumer thread -----------------------------------------------------------
     def plan(self, model_id: str) -> CoreSplit:

@@ -1,17 +1,21 @@
-"""The last step of a live frame, in capture order on the consumer's thread: face smoothing, the live
-threshold and the rolling stats, giving the frozen `LiveFrame` the UI draws.
+"""The last step of a live frame, in capture order on the consumer's thread: face smoothing, keypoint
+smoothing, the object classes kept, the background effect, and the rolling stats, giving the frozen
+`LiveFrame` the UI draws.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from desktop_app.core.results import DetectionResult, Result
+from desktop_app.core.errors import MediaError
+from desktop_app.core.results import DetectionResult, PoseResult, Result
 from desktop_app.core.sources.frame_buffer import BufferCounters
+from desktop_app.core.sources.keypoint_smoothing import PoseSmoother
+from desktop_app.core.sources.live_effects import BackgroundCompositor, keep_classes, person_mask
 from desktop_app.core.sources.live_settings import FrameSettings
 from desktop_app.core.sources.live_stats import LiveStats, LiveStatsSnapshot
 from desktop_app.core.sources.smoothing import FaceSmoother, Track
@@ -33,8 +37,10 @@ class LiveFrame:
     """One processed frame: the picture, the model's Result, smoothed face tracks and the stats then.
     `smoothed`: the model is a face detector whose tracks are drawn (other models draw their payload).
 
-    `frame` is the capture's own array (the capture never reuses it); copy it before wrapping it in
-    a QImage. Times are time.perf_counter seconds.
+    `frame` is the picture to show: the capture's own array (the capture never reuses it), or, with a
+    background effect, the composited picture (`effect` then says which); copy it before wrapping it in a
+    QImage. `notice`: a one-line problem of this frame's effect (e.g. a replacement picture that cannot be
+    read; the background is then blurred). Times are time.perf_counter seconds.
     """
 
     frame: np.ndarray
@@ -46,6 +52,8 @@ class LiveFrame:
     t_ready: float
     threshold: float
     smoothed: bool = False
+    effect: str = ""
+    notice: str = ""
 
     @property
     def visible_tracks(self) -> tuple[Track, ...]:
@@ -68,26 +76,47 @@ class LiveFinisher:
     def __init__(self, smoother: FaceSmoother | None = None, stats: LiveStats | None = None,
                  counters: Callable[[], BufferCounters] | None = None) -> None:
         self.smoother = smoother or FaceSmoother()
+        self.pose_smoother = PoseSmoother()
+        self.compositor = BackgroundCompositor()
         self.stats = stats or LiveStats()
         self._counters = counters
 
     def reset(self) -> None:
         """Forget tracks and stats (new model, new source, retry)."""
         self.smoother.reset()
+        self.pose_smoother.reset()
         self.stats.reset()
 
     def finish(self, done: InferredFrame) -> LiveFrame:
-        """Smooth a detector's faces at the frame's live threshold and record the frame in the stats."""
+        """Smooth a detector's faces at the frame's live threshold, smooth pose keypoints, keep the chosen
+        classes, apply the background effect, and record the frame in the stats."""
         settings = done.settings
+        result = keep_classes(done.result, settings.classes)
         tracks: tuple[Track, ...] = ()
         if settings.is_detector:
-            payload = done.result.payload
+            payload = result.payload
             detections = payload.detections if isinstance(payload, DetectionResult) else ()
             tracks = self.smoother.update(detections, settings.threshold)
+        elif isinstance(result.payload, PoseResult):
+            result = replace(result, payload=self.pose_smoother.update(result.payload, done.t_capture))
+        frame, effect, notice = self._effect(done.frame, result, settings)
         t_ready = time.perf_counter()
         counters = self._counters() if self._counters is not None else None
         self.stats.record(captured=counters.captured if counters else done.seq,
                           dropped=counters.dropped if counters else 0,
                           inference_ms=done.result.timings.inference_ms, t_capture=done.t_capture, now=t_ready)
-        return LiveFrame(done.frame, done.result, tracks, self.stats.snapshot(), done.seq, done.t_capture, t_ready,
-                         settings.threshold, settings.is_detector)
+        return LiveFrame(frame, result, tracks, self.stats.snapshot(), done.seq, done.t_capture, t_ready,
+                         settings.threshold, settings.is_detector, effect, notice)
+
+    def _effect(self, frame: np.ndarray, result: Result, settings: FrameSettings) -> tuple[np.ndarray, str, str]:
+        """The picture to show, the effect's description and a problem line (frame, "", "" without effect)."""
+        effect = settings.background
+        mask = person_mask(result) if effect is not None else None
+        if effect is None or mask is None:
+            return frame, "", ""
+        try:
+            return self.compositor.composite(frame, mask, effect), effect.describe(), ""
+        except (MediaError, OSError) as exc:
+            fallback = replace(effect, kind="blur", image=None)
+            notice = f"background picture cannot be used ({exc}); blurring instead"
+            return self.compositor.composite(frame, mask, fallback), fallback.describe(), notice

@@ -1,5 +1,6 @@
-"""The live view's settings (model, live threshold, expressions): set from the UI thread at any time, read
-once per frame as a frozen `FrameSettings`, so one frame never mixes two settings.
+"""The live view's settings (model, live threshold, expressions, object classes shown, background effect):
+set from the UI thread at any time, read once per frame as a frozen `FrameSettings`, so one frame never mixes
+two settings.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import threading
 from dataclasses import dataclass
 
 from desktop_app.core.pipeline import Pipeline
+from desktop_app.core.sources.live_effects import BackgroundEffect
 
 DETECT_TASK = "detect-faces"
 #: Tasks whose boxes the live threshold filters (face detection is also smoothed; the others pass through).
@@ -17,7 +19,8 @@ THRESHOLD_TASKS = frozenset({DETECT_TASK, "detect", "segment", "pose", "detect-y
 @dataclass(frozen=True)
 class FrameSettings:
     """What one frame runs with; `changed`: the model was switched since the previous frame's snapshot;
-    `is_detector`: a face detector (smoothed); `task`: the model's task."""
+    `is_detector`: a face detector (smoothed); `task`: the model's task; `classes`: the object classes kept
+    (None: all); `background`: the effect applied with a segmenter's person mask (None: the mask is drawn)."""
 
     model_id: str
     threshold: float
@@ -25,6 +28,8 @@ class FrameSettings:
     changed: bool
     is_detector: bool
     task: str = ""
+    classes: frozenset[str] | None = None  # object classes kept (None: all)
+    background: BackgroundEffect | None = None  # applied when the model gives a person mask
 
     @property
     def thresholded(self) -> bool:
@@ -36,9 +41,12 @@ class LiveSettings:
     """Thread-safe live settings: any thread sets, the frame loop `take`s one snapshot per frame."""
 
     def __init__(self, pipeline: Pipeline, model_id: str, *, threshold: float | None = None,
-                 emotion: bool = False) -> None:
+                 emotion: bool = False, classes: frozenset[str] | None = None,
+                 background: BackgroundEffect | None = None) -> None:
         self.pipeline = pipeline
         self._lock = threading.Lock()
+        self._classes = classes
+        self._background = background
         self._model_id = model_id
         self._emotion = bool(emotion)
         self._threshold = threshold if threshold is not None else self.card_threshold(model_id)
@@ -83,13 +91,34 @@ class LiveSettings:
         with self._lock:
             self._emotion = bool(enabled)
 
+    @property
+    def classes(self) -> frozenset[str] | None:
+        with self._lock:
+            return self._classes
+
+    def set_classes(self, classes: frozenset[str] | None) -> None:
+        """Keep only these object classes from the next frame (None: all of them)."""
+        with self._lock:
+            self._classes = frozenset(classes) if classes is not None else None
+
+    @property
+    def background(self) -> BackgroundEffect | None:
+        with self._lock:
+            return self._background
+
+    def set_background(self, effect: BackgroundEffect | None) -> None:
+        """Blur or replace the background with a segmenter's person mask from the next frame (None: draw the mask)."""
+        with self._lock:
+            self._background = effect
+
     def take(self) -> FrameSettings:
         """The settings for one frame; a model switch is reported (`changed`) by exactly one snapshot."""
         with self._lock:
             changed, self._changed = self._changed, False
             model_id, threshold, emotion = self._model_id, self._threshold, self._emotion
+            classes, background = self._classes, self._background
         task = self.task_of(model_id)
-        return FrameSettings(model_id, threshold, emotion, changed, task == DETECT_TASK, task)
+        return FrameSettings(model_id, threshold, emotion, changed, task == DETECT_TASK, task, classes, background)
 
     def task_of(self, model_id: str) -> str:
         """The model's task (cached per model; an unknown model gives "" and is looked up again)."""

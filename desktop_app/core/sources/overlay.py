@@ -31,6 +31,8 @@ def live_sketch(live_frame: LiveFrame) -> Sketch:
             for point in track.landmarks:
                 sketch.add_dot(point, LANDMARK_RGB, kind="landmark")
         return sketch
+    if live_frame.effect:  # the picture itself shows the model's mask (background blurred or replaced)
+        return sketch
     payload = live_frame.result.payload if live_frame.result is not None else None
     hook = getattr(payload, "draw_on", None)
     if callable(hook):
