@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop_app.core.pipeline import Pipeline, one_line
 from desktop_app.core.sources.camera import CameraSpec
 from desktop_app.core.sources.capture import CaptureState
-from desktop_app.core.sources.live import LiveFrame
+from desktop_app.core.sources.live import BackgroundEffect, LiveFrame
 from desktop_app.qt.camera.qt_camera_stats import CameraPanelStats, DisplayLatency, panel_stats
 from desktop_app.qt.camera.qt_live_recording import LiveRecording, RecordingDone
 from desktop_app.qt.camera.qt_live_worker import FrameGate, LiveWorker
@@ -26,12 +26,15 @@ PROBLEM_STATES = (CaptureState.LOST, CaptureState.ENDED, CaptureState.FAILED)
 
 @dataclass(frozen=True)
 class CameraRequest:
-    """What to run: the source, the model, expressions on/off and the live threshold (None: the card's)."""
+    """What to run: the source, the model, expressions on/off, the live threshold (None: the card's), the
+    object classes kept (None: all) and the background effect (None: a segmenter's mask is drawn)."""
 
     spec: CameraSpec
     model_id: str
     emotion: bool = False
     threshold: float | None = None
+    classes: frozenset[str] | None = None
+    background: BackgroundEffect | None = None
 
 
 class QtCameraController(QObject):
@@ -119,6 +122,18 @@ class QtCameraController(QObject):
             worker.detector.set_model(model_id, threshold)
             worker.detector.set_emotion(emotion)
 
+    def set_classes(self, classes: frozenset[str] | None) -> None:
+        if self.request is not None:
+            self.request = replace(self.request, classes=classes)
+        if (worker := self.worker) is not None:
+            worker.detector.set_classes(classes)
+
+    def set_background(self, effect: BackgroundEffect | None) -> None:
+        if self.request is not None:
+            self.request = replace(self.request, background=effect)
+        if (worker := self.worker) is not None:
+            worker.detector.set_background(effect)
+
     def record_to(self, path: Path) -> None:
         """Record the annotated stream to `path` (.mp4 or .avi) from the next processed frame."""
         fps = self._latest.stats.capture_fps if self._latest is not None else 0.0
@@ -146,7 +161,8 @@ class QtCameraController(QObject):
         self.display.reset()
         r = self.request
         worker = LiveWorker(self.pipeline, r.spec, r.model_id, emotion=r.emotion, threshold=r.threshold,
-                            gate=self._gate, recording=self.recording, run_id=self._run_id)
+                            gate=self._gate, recording=self.recording, run_id=self._run_id, classes=r.classes,
+                            background=r.background)
         worker.frame_ready.connect(self._on_frame)
         worker.state_changed.connect(self._on_state)
         self.workers.start(worker, on_failed=self._on_failed)

@@ -1,5 +1,6 @@
-"""Camera panel: live face detection (with expressions), object detection, segmentation, pose or
-classification on a camera, a video file or a stream, with overlay toggles, a live threshold, a stats strip, snapshots and recording.
+"""Camera panel: what to see on a camera, a video file or a stream: faces with expressions, people's poses,
+objects (with a class filter), the background blurred or replaced, or any detector, segmenter, pose model
+or classifier by name; with overlay toggles, a live threshold, a stats strip, snapshots and recording.
 
 Widgets live in QtCameraView, running in QtCameraController (the worker owns capture and the model;
 this thread only paints). Capture stops while the panel is hidden or the window minimised.
@@ -20,10 +21,11 @@ from desktop_app.core.results import ClassificationResult
 from desktop_app.core.services import AppServices, SettingsChange
 from desktop_app.core.sources.camera import parse_camera
 from desktop_app.core.sources.capture import CaptureState
-from desktop_app.core.sources.live import LiveFrame, draw_overlay, save_snapshot
+from desktop_app.core.sources.live import BackgroundEffect, LiveFrame, draw_overlay, save_snapshot
 from desktop_app.core.sources.live_settings import THRESHOLD_TASKS
 from desktop_app.qt.camera.qt_camera_controller import CameraRequest, QtCameraController
 from desktop_app.qt.camera.qt_camera_dialogs import browse_video, record_dialog, save_snapshot_dialog
+from desktop_app.qt.camera.qt_camera_modes import MODE_MODELS, MODE_TEXT, LiveMode
 from desktop_app.qt.camera.qt_camera_view import QtCameraView
 from desktop_app.qt.camera.qt_live_recording import RecordingDone, shown
 from desktop_app.qt.camera.qt_live_worker import CameraListWorker
@@ -67,28 +69,48 @@ class QtCameraPanel(QWidget):
         self._sync_buttons()
 
     # -- setup ----------------------------------------------------------------------------------------
+    def _mode_model(self, snapshot: RegistrySnapshot, key: str) -> str | None:
+        """The model a mode runs: its bundled model when present, else the first card of its task."""
+        task, preferred = MODE_MODELS[key]
+        cards = [c for c in snapshot.cards if c.task == task and (key != "background" or self._semantic(c))]
+        chosen = next((c for c in cards if c.id == preferred), cards[0] if cards else None)
+        return chosen.id if chosen is not None else None
+
+    @staticmethod
+    def _semantic(card: object) -> bool:
+        segment = getattr(card, "segment", None)
+        return segment is not None and getattr(segment, "kind", "") == "semantic"
+
+    def _modes(self, snapshot: RegistrySnapshot) -> list[LiveMode]:
+        """The model list: faces (with, then without expressions), people, objects, background, every other
+        face detector, then the other detectors, segmenters, pose models and classifiers by name."""
+        detect = self.services.model_for("detect")
+        modes = [LiveMode("Faces + expressions", detect, True, "faces"), LiveMode("Faces only", detect, False, "faces")]
+        used = set()
+        for key, text in MODE_TEXT.items():
+            if (model_id := self._mode_model(snapshot, key)) is not None:
+                modes.append(LiveMode(text, model_id, False, key))
+                used.add(model_id)
+        for card in snapshot.cards:
+            if card.task == "detect-faces" and card.id != detect:
+                if card.second_stage:
+                    modes.append(LiveMode(f"Faces + expressions: {card.name}", card.id, True))
+                modes.append(LiveMode(f"Faces: {card.name}", card.id, False))
+        for task, prefix in LIVE_TASKS.items():
+            modes += [LiveMode(f"{prefix}: {card.name}", card.id) for card in snapshot.cards
+                      if card.task == task and card.id not in used]
+        return modes
+
     def _fill_models(self, snapshot: RegistrySnapshot) -> None:
-        """The settings' face detector first (with, then without expressions), every other face detector,
-        the object detectors, segmenters, pose models and classifiers, then one disabled line per broken
-        card saying why."""
+        """The modes and models (see `_modes`), then one disabled line per broken card saying why."""
         combo = self.view.model_combo
         previous = combo.currentData()
         before = self._snapshot.card(str(previous[0])) if previous is not None else None
         self._snapshot = snapshot
-        detect = self.services.model_for("detect")
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem("Faces + expressions", (detect, True))
-        combo.addItem("Faces only", (detect, False))
-        for card in snapshot.cards:
-            if card.task == "detect-faces" and card.id != detect:
-                if card.second_stage:
-                    combo.addItem(f"Faces + expressions: {card.name}", (card.id, True))
-                combo.addItem(f"Faces: {card.name}", (card.id, False))
-        for task, prefix in LIVE_TASKS.items():
-            for card in snapshot.cards:
-                if card.task == task:
-                    combo.addItem(f"{prefix}: {card.name}", (card.id, False))
+        for mode in self._modes(snapshot):
+            combo.addItem(mode.text, mode.data)
         for problem in snapshot.problems:
             combo.addItem(f"⚠ {problem}", None)
             combo.model().item(combo.count() - 1).setEnabled(False)  # type: ignore[attr-defined]
@@ -102,6 +124,7 @@ class QtCameraPanel(QWidget):
             self._model_changed()  # the chosen model went (removed or broken)
         elif previous is None or snapshot.card(str(previous[0])) != before:  # first filled, or its card edited
             self._sync_threshold()  # another card's change keeps the threshold the user set
+            self._sync_mode()
             model_id, emotion = self._model()
             if self._is_detector(model_id):  # a live run picks up an edited card's threshold
                 self.controller.set_model(model_id, emotion, self.threshold())
@@ -118,6 +141,8 @@ class QtCameraPanel(QWidget):
         v.snapshot_button.clicked.connect(self.snapshot_dialog)
         v.record_button.clicked.connect(self._record_clicked)
         v.model_combo.currentIndexChanged.connect(self._model_changed)
+        v.mode_controls.classes_changed.connect(lambda _classes: self.controller.set_classes(self._classes()))
+        v.mode_controls.background_changed.connect(lambda _effect: self.controller.set_background(self._background()))
         v.threshold_slider.valueChanged.connect(self._threshold_changed)
         for box in (v.boxes_check, v.landmarks_check, v.labels_check, v.mirror_check):
             box.toggled.connect(self._overlay_changed)
@@ -156,8 +181,41 @@ class QtCameraPanel(QWidget):
         self.view.source_combo.setEditText(text)
 
     def _model(self) -> tuple[str, bool]:
-        model_id, emotion = self.view.model_combo.currentData() or ("", False)
+        model_id, emotion, _key = self.view.model_combo.currentData() or ("", False, "")
         return str(model_id), bool(emotion)
+
+    def mode(self) -> str:
+        """The chosen mode's key: "faces", "people", "objects", "background", or "" for a model by name."""
+        data = self.view.model_combo.currentData()
+        return str(data[2]) if data else ""
+
+    def set_mode(self, key: str) -> None:
+        """Choose the first entry of mode `key` (as picking it in the list does)."""
+        combo = self.view.model_combo
+        for i in range(combo.count()):
+            data = combo.itemData(i)
+            if data and data[2] == key:
+                combo.setCurrentIndex(i)
+                return
+        raise ValueError(f"no camera mode {key!r} (its model is missing)")
+
+    def _classes(self) -> frozenset[str] | None:
+        return self.view.mode_controls.classes if self.mode() == "objects" else None
+
+    def _background(self) -> BackgroundEffect | None:
+        return self.view.mode_controls.effect() if self.mode() == "background" else None
+
+    def _sync_mode(self) -> None:
+        """Show the chosen mode's own controls (an object detector's classes, the background choice)."""
+        key = self.mode()
+        labels: tuple[str, ...] = ()
+        if key == "objects":
+            card = self._snapshot.card(self._model()[0])
+            try:
+                labels = card.labels() if card is not None else ()
+            except Exception:  # a labels file gone since the card was read: the list stays empty
+                labels = ()
+        self.view.mode_controls.set_mode(key, labels)
 
     def _is_detector(self, model_id: str) -> bool:
         """Whether the live threshold applies: face detectors, object detectors, segmenters, pose models."""
@@ -178,7 +236,8 @@ class QtCameraPanel(QWidget):
         spec = parse_camera(self.source_text(), width=width, height=height, loop=self.view.loop_check.isChecked(),
                             open_timeout_s=STREAM_OPEN_S, read_timeout_s=STREAM_READ_S)
         model_id, emotion = self._model()
-        return CameraRequest(spec, model_id, emotion, self.threshold() if self._is_detector(model_id) else None)
+        return CameraRequest(spec, model_id, emotion, self.threshold() if self._is_detector(model_id) else None,
+                             self._classes(), self._background())
 
     # -- running --------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -231,7 +290,10 @@ class QtCameraPanel(QWidget):
 
     def _model_changed(self) -> None:
         self._sync_threshold()
+        self._sync_mode()
         model_id, emotion = self._model()
+        self.controller.set_classes(self._classes())
+        self.controller.set_background(self._background())
         self.controller.set_model(model_id, emotion, self.threshold() if self._is_detector(model_id) else None)
 
     def _threshold_changed(self, value: int) -> None:
@@ -256,6 +318,9 @@ class QtCameraPanel(QWidget):
             v.score_bars.set_scores(payload.top[: self.services.settings.top_k])
         if not live.result.ok and live.result.error and not v.message.isVisible():
             v.message.show_problem(f"model error: {live.result.error}", retry=False)
+        elif live.notice and v.message.text != live.notice:
+            v.message.show_problem(live.notice, retry=False)
+            self.message.emit(live.notice)
         now = time.perf_counter()
         if now - self._last_stats >= STATS_EVERY_S:
             self._last_stats = now

@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
 
 from desktop_app.core.sources.live import LiveFrame
 from desktop_app.core.sources.live_stats import percentiles
@@ -92,25 +92,27 @@ TIPS = {key: tip for key, _caption, tip in FIELDS}
 
 
 class QtCameraStatsStrip(QFrame):
-    """A row of small captioned readouts; `set_stats(None)` shows dashes."""
+    """Small captioned readouts in two rows of three (narrow enough for a laptop screen beside the Models
+    dock); `set_stats(None)` shows dashes."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Live statistics")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        layout = QHBoxLayout(self)
+        layout = QGridLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        layout.setSpacing(16)
+        layout.setHorizontalSpacing(16)
+        layout.setVerticalSpacing(2)
         self.values: dict[str, QLabel] = {}
-        for key, caption, tip in FIELDS:
+        for i, (key, caption, tip) in enumerate(FIELDS):
             label = QLabel()
             label.setAccessibleName(caption)
             label.setToolTip(tip)
             label.setTextFormat(Qt.TextFormat.PlainText)
             self.values[key] = label
-            layout.addWidget(label)
-        layout.addStretch(1)
+            layout.addWidget(label, i // 3, i % 3)
+        layout.setColumnStretch(3, 1)
         self.set_stats(None)
 
     def set_stats(self, stats: CameraPanelStats | None) -> None:

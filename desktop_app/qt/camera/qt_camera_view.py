@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.qt.camera.qt_camera_modes import QtModeControls
 from desktop_app.qt.camera.qt_camera_stats import QtCameraStatsStrip
 from desktop_app.qt.camera.qt_live_canvas import QtLiveCanvas
 from desktop_app.qt.results.qt_image import error_colour
@@ -113,7 +114,11 @@ class QtCameraView(QWidget):
         self.loop_check = _check("Loo&p files", "Loop video files", "Restart a video file at its end", True)
 
         self.model_combo = QComboBox()
-        _named(self.model_combo, "Live model", "Face detection (with or without expressions), a detector, segmenter, pose model or classifier")
+        self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.model_combo.setMinimumContentsLength(16)
+        _named(self.model_combo, "What to see", "Faces with expressions, people's poses, objects, the background "
+               "blurred or replaced, or any detector, segmenter, pose model or classifier by name")
+        self.mode_controls = QtModeControls()
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setRange(0, 100)
         self.threshold_slider.setPageStep(5)
@@ -154,7 +159,7 @@ class QtCameraView(QWidget):
                        self.resolution_combo, self.loop_check):
             source_row.addWidget(widget)
         grid.addLayout(source_row, 0, 1)
-        grid.addWidget(_labelled("&Model:", self.model_combo), 1, 0)
+        grid.addWidget(_labelled("S&how:", self.model_combo), 1, 0)
         model_row = QHBoxLayout()
         for widget in (self.model_combo, _labelled("&Threshold:", self.threshold_slider), self.threshold_slider,
                        self.threshold_value):
@@ -162,14 +167,15 @@ class QtCameraView(QWidget):
         model_row.addStretch(1)
         model_row.addWidget(self.start_button)
         grid.addLayout(model_row, 1, 1)
-        grid.addWidget(QLabel("Overlay:"), 2, 0)
+        grid.addWidget(self.mode_controls, 2, 1)
+        grid.addWidget(QLabel("Overlay:"), 3, 0)
         overlay_row = QHBoxLayout()
         for widget in (self.boxes_check, self.landmarks_check, self.labels_check, self.mirror_check):
             overlay_row.addWidget(widget)
         overlay_row.addStretch(1)
         for widget in (self.snapshot_button, self.snapshot_overlay_check, self.record_button):
             overlay_row.addWidget(widget)
-        grid.addLayout(overlay_row, 2, 1)
+        grid.addLayout(overlay_row, 3, 1)
         grid.setColumnStretch(1, 1)
 
         video_row = QHBoxLayout()

@@ -16,7 +16,7 @@ from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.sources.camera import CameraSource, CameraSpec, enumerate_cameras
 from desktop_app.core.sources.capture import CaptureState, CaptureThread
 from desktop_app.core.sources.frame_buffer import FrameBuffer
-from desktop_app.core.sources.live import LiveDetector, LiveFrame
+from desktop_app.core.sources.live import BackgroundEffect, LiveDetector, LiveFrame
 from desktop_app.qt.camera.qt_live_recording import LiveRecording
 from desktop_app.qt.qt_workers import Worker
 
@@ -55,7 +55,7 @@ class LiveWorker(Worker):
     Signals carry the run id (so the UI can ignore a finished run's late events): `frame_ready(run,
     LiveFrame)` (gated, newest wins) and `state_changed(run, CaptureState, message)` for every capture
     state (LOST / ENDED / FAILED carry a one-line message). The UI may call
-    `detector.set_threshold / set_model / set_emotion` at any time.
+    `detector.set_threshold / set_model / set_emotion / set_classes / set_background` at any time.
     """
 
     frame_ready = Signal(int, object)  # run id, LiveFrame
@@ -63,7 +63,8 @@ class LiveWorker(Worker):
 
     def __init__(self, pipeline: Pipeline, spec: CameraSpec, model_id: str, *, emotion: bool,
                  threshold: float | None, gate: FrameGate, recording: LiveRecording | None = None,
-                 run_id: int = 0) -> None:
+                 run_id: int = 0, classes: frozenset[str] | None = None,
+                 background: BackgroundEffect | None = None) -> None:
         super().__init__()
         self.run_id = run_id
         self.spec = spec
@@ -72,7 +73,7 @@ class LiveWorker(Worker):
         self.buffer = FrameBuffer()
         self.source = CameraSource(spec)
         self.detector = LiveDetector(pipeline, model_id, buffer=self.buffer, emotion=emotion, threshold=threshold,
-                                     source_name=spec.label)
+                                     source_name=spec.label, classes=classes, background=background)
         self.capture: CaptureThread | None = None
 
     def cancel(self) -> None:
