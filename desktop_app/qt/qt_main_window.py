@@ -208,6 +208,11 @@ class QtMainWindow(QMainWindow):
         self.state.provider_changed.connect(self._check_provider_action)
         self.state.models_changed.connect(self._on_models_changed)
         self.state.settings_changed.connect(self._on_settings_changed)
+        self.inputs.currentChanged.connect(self._on_input_tab)
+
+    def _on_input_tab(self, index: int) -> None:
+        """The file result pane belongs to the Files tab: the camera and the microphone get its width."""
+        self.result_view.setVisible(self.inputs.widget(index) is self.files_panel)
 
     # -- state -------------------------------------------------------------------------------
 
