@@ -209,6 +209,13 @@ class QtMainWindow(QMainWindow):
         self.state.models_changed.connect(self._on_models_changed)
         self.state.settings_changed.connect(self._on_settings_changed)
         self.inputs.currentChanged.connect(self._on_input_tab)
+        self.monitor_panel.view.folded_changed.connect(self._on_monitor_folded)
+
+    def _on_monitor_folded(self, folded: bool) -> None:
+        """Folded: the monitor dock shrinks to its summary line; opened: it takes about 40 % of the height."""
+        panel = self.monitor_panel
+        height = panel.minimumSizeHint().height() + 24 if folded else max(260, int(self.height() * 0.4))
+        self.resizeDocks([self.monitor_dock], [height], Qt.Orientation.Vertical)
 
     def _on_input_tab(self, index: int) -> None:
         """The file result pane belongs to the Files tab: the camera and the microphone get its width."""
@@ -359,6 +366,7 @@ class QtMainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         self._fit_screen()
+        self._on_monitor_folded(self.monitor_panel.view.folded)
 
     def _fit_screen(self) -> None:
         """Never start larger than the screen's free area (a saved or default size from a bigger screen)."""

@@ -35,7 +35,7 @@ def _run(qtbot, panel: QtCameraPanel, video: Path, frames: int = 5) -> Seen:  # 
 def test_the_list_offers_the_modes_before_models_by_name(panel: QtCameraPanel) -> None:  # noqa: F811
     combo = panel.view.model_combo
     texts = [combo.itemText(i) for i in range(combo.count())]
-    assert texts[:5] == ["Faces + expressions", "Faces only", "People (pose)", "Objects", "Background (blur or replace)"]
+    assert texts[:5] == ["Faces + expressions", "Faces only", "People (pose)", "Objects", "Background"]
     assert not any(t.startswith(("Pose: MoveNet", "Detect: NanoDet", "Segment: MediaPipe")) for t in texts)
     assert not panel.view.mode_controls.isVisibleTo(panel)  # faces: no extra row
 

@@ -48,6 +48,8 @@ def panel(qtbot):  # type: ignore[no-untyped-def]
     widget = QtMonitorPanel(MonitorEngine(MonitorConfig(positive_label=">50K")))
     qtbot.addWidget(widget)
     widget.resize(1280, 760)
+    assert widget.view.folded  # the monitor starts as its summary line; these tests look at the details
+    widget.view.set_folded(False)
     yield widget
     widget.shutdown()
 
@@ -230,7 +232,7 @@ def test_reset_clears_counts_and_view(qtbot, panel, adult_sample) -> None:  # ty
     assert panel.view.confidence.flagged.count() == 0
     panel.view.tabs.setCurrentIndex(2)
     assert panel.view.calibration.empty.isVisible()
-    assert panel.view.status.text().startswith("0 predictions")
+    assert panel.view.status.text().startswith("No predictions yet")
 
 
 def test_redraw_cost_at_100_events_per_second(qtbot, panel, adult_sample) -> None:  # type: ignore[no-untyped-def]
@@ -278,3 +280,21 @@ def test_screenshot_full_adult_test_split(qtbot, panel, tmp_path) -> None:  # ty
     QApplication.processEvents()
     assert panel.grab().save(str(SHOTS / "monitor-adult-confidence-dark.png"))
     assert (SHOTS / "monitor-adult.png").stat().st_size > 10_000
+
+
+def test_monitor_starts_folded_to_a_summary_line_that_says_what_to_do(qtbot) -> None:  # type: ignore[no-untyped-def]
+    widget = QtMonitorPanel(MonitorEngine(MonitorConfig()))
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    view = widget.view
+    assert view.folded and not view.tabs.isVisible() and view.status.isVisible()
+    assert "Run a model" in view.status.text()  # the empty state says what to do next
+    folded_height = widget.minimumSizeHint().height()
+    assert folded_height < 60
+    with qtbot.waitSignal(view.folded_changed) as opened:
+        qtbot.mouseClick(view.details_button, Qt.MouseButton.LeftButton)
+    assert opened.args == [False] and view.tabs.isVisible() and widget.minimumSizeHint().height() > folded_height
+    view.set_folded(True)
+    assert not view.tabs.isVisible()
+    widget.shutdown()

@@ -46,7 +46,7 @@ class LiveMode:
 #: The preferred bundled model of each mode (any model of the task stands in when it is missing).
 MODE_MODELS = {"people": ("pose", "movenet-lightning"), "objects": ("detect", "nanodet"),
                "background": ("segment", "selfie-segmentation")}
-MODE_TEXT = {"people": "People (pose)", "objects": "Objects", "background": "Background (blur or replace)"}
+MODE_TEXT = {"people": "People (pose)", "objects": "Objects", "background": "Background"}
 
 
 def classes_text(chosen: frozenset[str] | None, total: int) -> str:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -52,10 +53,13 @@ class QtFilesView(QWidget):
         self.task_combo = QComboBox()
         _named(self.task_combo, "Image task", "What dropped images are run through: a classifier, detector, "
                "segmenter or pose model, or face detection")
+        self.task_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.task_combo.setMinimumContentsLength(12)
         task_label = QLabel("&Images:")
         task_label.setBuddy(self.task_combo)
         self.model_note = QLabel()  # which model images go to, or why it cannot run
         _named(self.model_note, "Image model")
+        self.model_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens
         self.text_row = QWidget()
         self.text_combo = QComboBox()
         _named(self.text_combo, "Text model", "The text classifier typed text and dropped .txt files go to")

@@ -1,8 +1,9 @@
-"""The monitor panel's widgets: window selector, session tag, reset/export, and the three tabbed sections."""
+"""The monitor panel's widgets: a one-line summary with a Details toggle (folded at start, so the inputs get
+the height), then the window selector, session tag, reset/export and the three tabbed sections."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -11,8 +12,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +25,8 @@ from desktop_app.qt.monitor.qt_monitor_calibration import QtCalibrationSection
 from desktop_app.qt.monitor.qt_monitor_confidence import QtConfidenceSection
 from desktop_app.qt.monitor.qt_monitor_fairness import QtFairnessSection
 
+EMPTY = ("No predictions yet. Run a model on files, the camera or the microphone: the monitor then shows how "
+         "sure it is, whether its confidence can be trusted, and how it treats groups.")
 WINDOWS = (("Whole session", "session"), ("Last N events", "last_n"), ("Last T seconds", "last_s"))
 DEFAULT_VALUE = {"last_n": 1000, "last_s": 60}
 
@@ -41,9 +46,18 @@ class QtMonitorView(QWidget):
     session_tag_changed = Signal(str)
     reset_requested = Signal()
     export_requested = Signal()
+    folded_changed = Signal(bool)  # True: only the summary line shows
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.details_button = QToolButton()
+        self.details_button.setCheckable(True)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.setText("&Details")
+        self.details_button.setAccessibleName("Monitor details")
+        self.details_button.setToolTip("Show or hide the monitor's numbers and charts (the summary line stays)")
+        self.details_button.toggled.connect(self.set_folded_from_button)
         self.window_kind = QComboBox()
         self.window_kind.setAccessibleName("Window")
         for text, kind in WINDOWS:
@@ -70,8 +84,10 @@ class QtMonitorView(QWidget):
         self.export_button.setAccessibleName("Export monitor report")
         self.export_button.setToolTip("Save this window's numbers as JSON and CSV")
         self.export_button.clicked.connect(self.export_requested)
-        self.status = QLabel("No predictions yet.")
+        self.status = QLabel(EMPTY)
         self.status.setAccessibleName("Monitor status")
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
+        self.status.setToolTip(EMPTY)
 
         bar = QHBoxLayout()
         window_label = QLabel("&Window:")
@@ -94,16 +110,39 @@ class QtMonitorView(QWidget):
         self.tabs.addTab(_scrolled(self.calibration), "C&alibration")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.snapshot: MonitorSnapshot | None = None
+        summary = QHBoxLayout()
+        summary.addWidget(self.details_button)
+        summary.addWidget(self.status, 1)
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.addLayout(bar)
+        details.addWidget(self.tabs, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(bar)
-        layout.addWidget(self.status)
-        layout.addWidget(self.tabs, 1)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(summary)
+        layout.addWidget(self.details, 1)
+        self.details.setVisible(False)  # folded until asked
+        self.setTabOrder(self.details_button, self.window_kind)
         self.setTabOrder(self.window_kind, self.window_value)
         self.setTabOrder(self.window_value, self.tag)
         self.setTabOrder(self.tag, self.reset_button)
         self.setTabOrder(self.reset_button, self.export_button)
         self.setTabOrder(self.export_button, self.tabs)
+
+    @property
+    def folded(self) -> bool:
+        return not self.details_button.isChecked()
+
+    def set_folded(self, folded: bool) -> None:
+        """Show only the summary line (True) or the whole monitor."""
+        self.details_button.setChecked(not folded)
+
+    @Slot(bool)
+    def set_folded_from_button(self, opened: bool) -> None:
+        self.details.setVisible(opened)
+        self.details_button.setArrowType(Qt.ArrowType.DownArrow if opened else Qt.ArrowType.RightArrow)
+        self.folded_changed.emit(not opened)
 
     def chosen_window(self) -> Window:
         kind = self.window_kind.currentData()
@@ -135,7 +174,10 @@ class QtMonitorView(QWidget):
         text = f"{snap.n:,} predictions ({window}) by {models} on {providers}"
         if snap.truncated:
             text += "; older events were already dropped from memory, so this window is shorter than asked"
+        if not snap.n:
+            text = EMPTY
         self.status.setText(text)
+        self.status.setToolTip(text)
         self.snapshot = snap
         self._apply_current()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from desktop_app.core.payloads import plural
 from desktop_app.core.results import DetectionResult, Result
@@ -48,6 +48,7 @@ class QtDetectionView(QtPayloadView):
         self.threshold_label.setMinimumWidth(self.threshold_label.fontMetrics().horizontalAdvance("Min sco&re 0.00 "))
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Detections shown")
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens
         self.boxes_check = self._toggle("Bo&xes", "boxes")
         self.landmarks_check = self._toggle("Landmar&ks", "landmarks")
         self.labels_check = self._toggle("Labe&ls", "labels")
