@@ -132,3 +132,26 @@ def test_background_mode_blurs_and_the_snapshot_and_recording_carry_it(  # type:
     replaced = seen.last.frame  # type: ignore[union-attr]
     assert np.abs(replaced[:40, :40].astype(float) - (30, 120, 200)).mean() < 3.0
     assert panel.window().size() == size
+
+
+def test_live_poses_reach_the_monitor_with_the_people_in_frame_group(  # type: ignore[no-untyped-def]
+        qtbot, main_window, videos: dict[str, Path]) -> None:
+    camera = main_window.camera_panel
+    main_window.inputs.setCurrentWidget(camera)
+    camera.set_mode("people")
+    camera.set_source(str(videos["movenet-lightning"]))
+    camera.start()
+
+    def counted() -> bool:
+        snap = main_window.monitor_panel.snapshot
+        try:
+            rows = snap.attribute("people in frame").rows if snap is not None else ()
+        except KeyError:
+            return False
+        return snap is not None and snap.n >= 2 and any(r.value == "1" for r in rows)
+
+    qtbot.waitUntil(counted, timeout=WAIT_MS)  # the camera's results are counted about once a second
+    snap = main_window.monitor_panel.snapshot
+    assert snap is not None and [m for m, _ in snap.models] == ["movenet-lightning"]
+    camera.stop()
+    qtbot.waitUntil(lambda: not camera.running, timeout=WAIT_MS)

@@ -123,6 +123,11 @@ def loudness_band(samples: np.ndarray) -> GroupValue:
     return GroupValue("loudness", band, "computed")
 
 
+def people_band(count: int) -> GroupValue:
+    """How many people a live frame shows, as a computed group: "0", "1", "2" or "3+"."""
+    return GroupValue("people in frame", str(count) if count < 3 else "3+", "computed")
+
+
 def device_group(name: str) -> GroupValue:
     """The input device (camera or microphone name) as a group."""
     return GroupValue("device", name.strip() or "unknown", "computed")

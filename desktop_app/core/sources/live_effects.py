@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from desktop_app.core.media.image import load_image
-from desktop_app.core.results import DetectionResult, Result, SegmentationResult
+from desktop_app.core.results import DetectionResult, PoseResult, Result, SegmentationResult
 
 BLUR_STRENGTHS = {"light": 0.02, "strong": 0.05}  # blur sigma as a share of the frame's longer side
 FEATHER = 0.006  # mask edge softening, sigma as a share of the frame's longer side
@@ -53,6 +53,22 @@ def keep_classes(result: Result, classes: frozenset[str] | None) -> Result:
     if len(kept) == len(payload.detections):
         return result
     return replace(result, payload=replace(payload, detections=kept))
+
+
+def people_count(result: Result, faces: int | None = None) -> int | None:
+    """How many people a frame's result shows: the faces shown (`faces`, for a face detector), the "person"
+    boxes of an object detector or instance segmenter, or the people of a pose model; None when the model
+    cannot tell (classifiers, semantic masks)."""
+    if faces is not None:
+        return faces
+    payload = result.payload
+    if isinstance(payload, DetectionResult) and payload.class_names:
+        return sum(1 for d in payload.detections if d.label == "person")
+    if isinstance(payload, PoseResult):
+        return sum(1 for p in payload.people if p.label in ("person", ""))
+    if isinstance(payload, SegmentationResult) and not payload.semantic:
+        return sum(1 for i in payload.instances if i.label == "person")
+    return None
 
 
 def person_mask(result: Result) -> np.ndarray | None:

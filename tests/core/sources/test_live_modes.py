@@ -143,3 +143,20 @@ def test_effect_settings_are_checked() -> None:
         BackgroundEffect("replace")
     with pytest.raises(ValueError):
         BackgroundEffect("sepia")
+
+
+def _people(live: LiveFrame) -> str | None:
+    return next((v for a, v, p in live.result.attributes if a == "people in frame" and p == "computed"), None)
+
+
+def test_people_in_frame_is_a_computed_group_counted_before_the_class_filter(pipeline: Pipeline) -> None:
+    portrait, coffee = _photo("portrait-astronaut.jpg"), _photo("coffee-cup.jpg")
+    assert _people(LiveDetector(pipeline, "nanodet").process(portrait, 0, 1)) == "1"
+    assert _people(LiveDetector(pipeline, "nanodet", classes=frozenset({"cup"})).process(portrait, 0, 1)) == "1"
+    assert _people(LiveDetector(pipeline, "nanodet").process(coffee, 0, 1)) == "0"
+    assert _people(LiveDetector(pipeline, "movenet-lightning").process(portrait, 0, 1)) == "1"
+    faces = LiveDetector(pipeline, "centerface")
+    lives = [faces.process(portrait, i / FPS, i + 1) for i in range(4)]  # a face track shows after a few frames
+    assert _people(lives[-1]) == str(len(lives[-1].visible_tracks)) == "1"
+    assert _people(LiveDetector(pipeline, "efficientnet-lite0").process(portrait, 0, 1)) is None
+    assert _people(LiveDetector(pipeline, "selfie-segmentation").process(portrait, 0, 1)) is None
