@@ -42,7 +42,8 @@ def bare_tensors(pipeline: Pipeline, model_id: str, frames: list[np.ndarray]) ->
                                                                                         list[np.ndarray]]:
     """A plain CPU session of the model's file and the task's own pre-processed tensor of every frame."""
     task: Any = pipeline.task(model_id)
-    tensors = [task.preprocess(f)[0] for f in frames]
+    prepare = getattr(task, "preprocess", None) or task.prep  # the face detector names its step `prep`
+    tensors = [prepare(f)[0] for f in frames]
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     session = ort.InferenceSession(str(task.card.path), sess_options=opts, providers=["CPUExecutionProvider"])

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTabWidget,
@@ -155,7 +156,7 @@ class QtMainWindow(QMainWindow):
         self._action(file_menu, "&Export results…", self.files_panel.export_dialog, "Ctrl+E")
         self._action(file_menu, "&Copy result", self.files_panel.copy_current, "Ctrl+Shift+C")
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
 
         model_menu = bar.addMenu("&Model")
         self._action(model_menu, "&Choose model…", self.model_manager.choose_model_dialog, "Ctrl+M")
@@ -171,6 +172,12 @@ class QtMainWindow(QMainWindow):
             provider_menu.addAction(action)
 
         view_menu = bar.addMenu("&View")
+        for number, (text, panel) in enumerate((("&Files tab", self.files_panel), ("&Camera tab", self.camera_panel),
+                                                 ("&Microphone tab", self.microphone_panel)), start=1):
+            self._action(view_menu, text, lambda _=False, p=panel: self._show_panel(p), f"Ctrl+{number}")
+        self._action(view_menu, "Monitor &details", self._toggle_monitor_details, "Ctrl+D",
+                     "Open or fold the monitor's numbers and charts")
+        view_menu.addSeparator()
         view_menu.addAction(self.models_dock.toggleViewAction())
         view_menu.addAction(self.monitor_dock.toggleViewAction())
         theme_menu = view_menu.addMenu("&Theme")
@@ -186,10 +193,52 @@ class QtMainWindow(QMainWindow):
         self._action(settings_menu, "Open &settings folder", self._open_settings_folder, "Ctrl+,")
 
         help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self._show_shortcuts, QKeySequence.StandardKey.HelpContents)
         self._action(help_menu, "&Diagnostics: copy system info", self.copy_diagnostics)
         self._action(help_menu, "Run &self-test", self.run_self_test)
         help_menu.addSeparator()
-        self._action(help_menu, "&About", self._about, QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, "&About", self._about)
+
+    def _show_panel(self, panel: QWidget) -> None:
+        self.inputs.setCurrentWidget(panel)
+        panel.setFocus()
+
+    def _toggle_monitor_details(self) -> None:
+        self.monitor_dock.show()
+        view = self.monitor_panel.view
+        view.set_folded(not view.folded)
+
+    def shortcuts_text(self) -> str:
+        """Every menu action with its shortcut, menu by menu, and how to reach the panels' controls."""
+        lines = []
+        for top in self.menuBar().actions():
+            menu = top.menu()
+            if not isinstance(menu, QMenu):
+                continue
+            lines.append(top.text().replace("&", ""))
+            stack = [(a, "  ") for a in reversed(menu.actions())]
+            while stack:
+                action, indent = stack.pop()
+                if action.isSeparator():
+                    continue
+                sub = action.menu()
+                if isinstance(sub, QMenu):
+                    lines.append(f"{indent}{action.text().replace('&', '')}:")
+                    stack += [(a, indent + "  ") for a in reversed(sub.actions())]
+                    continue
+                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                lines.append(f"{indent}{action.text().replace('&', '').rstrip('…')}" + (f"\t{keys}" if keys else ""))
+        lines += ["", "In the panels: Alt + the underlined letter of a label or button; Tab and Shift+Tab move "
+                  "between controls; Space presses the focused button; Esc cancels a running batch."]
+        return "\n".join(lines)
+
+    def _show_shortcuts(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText("Keyboard shortcuts")
+        box.setInformativeText(self.shortcuts_text().replace("\t", "    "))
+        box.setAccessibleName("Keyboard shortcuts")
+        box.exec()
 
     def _connect(self) -> None:
         self.files_panel.result_selected.connect(self.result_view.show_result)

@@ -31,8 +31,9 @@ WINDOWS = (("Whole session", "session"), ("Last N events", "last_n"), ("Last T s
 DEFAULT_VALUE = {"last_n": 1000, "last_s": 60}
 
 
-def _scrolled(widget: QWidget) -> QScrollArea:
+def _scrolled(widget: QWidget, name: str) -> QScrollArea:
     area = QScrollArea()
+    area.setAccessibleName(name)
     area.setWidget(widget)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
@@ -105,9 +106,9 @@ class QtMonitorView(QWidget):
         self.fairness = QtFairnessSection()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Monitor sections")
-        self.tabs.addTab(_scrolled(self.fairness), "&Fairness")
-        self.tabs.addTab(_scrolled(self.confidence), "C&onfidence")
-        self.tabs.addTab(_scrolled(self.calibration), "C&alibration")
+        self.tabs.addTab(_scrolled(self.fairness, "Fairness section"), "&Fairness")
+        self.tabs.addTab(_scrolled(self.confidence, "Confidence section"), "C&onfidence")
+        self.tabs.addTab(_scrolled(self.calibration, "Calibration section"), "C&alibration")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.snapshot: MonitorSnapshot | None = None
         summary = QHBoxLayout()
