@@ -412,6 +412,9 @@ class QtMainWindow(QMainWindow):
         geometry, state = store.value("geometry"), store.value("state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        elif (screen := self.screen()) is not None:  # first start: most of the screen, up to 1600 x 1000
+            free = screen.availableGeometry()
+            self.resize(min(1600, int(free.width() * 0.94)), min(1000, int(free.height() * 0.94)))
         if isinstance(state, QByteArray):
             self.restoreState(state)
         self._fit_screen()

@@ -29,14 +29,18 @@ MODES: dict[str, tuple[str, Callable[[LiveFrame], bool]]] = {
 
 
 def outside(window: QWidget, screen: QRect) -> list[str]:
-    """Visible widgets of the window that reach beyond the screen."""
+    """Visible widgets of the window whose shown part reaches beyond the screen (what a scroll area or a
+    splitter clips away is not shown, so it does not count)."""
     found = []
     for widget in [window, *window.findChildren(QWidget)]:
-        if widget.isVisible() and widget.width() > 0 and widget.height() > 0:
-            top_left = widget.mapToGlobal(widget.rect().topLeft())
-            rect = QRect(top_left, widget.size())
-            if not screen.contains(rect):
-                found.append(f"{type(widget).__name__} {widget.accessibleName()!r} {rect.getRect()}")
+        if not widget.isVisible():
+            continue
+        shown = widget.visibleRegion().boundingRect()
+        if shown.isEmpty():
+            continue
+        rect = QRect(widget.mapToGlobal(shown.topLeft()), shown.size())
+        if not screen.contains(rect):
+            found.append(f"{type(widget).__name__} {widget.accessibleName()!r} {rect.getRect()}")
     return found
 
 

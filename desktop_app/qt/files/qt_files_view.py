@@ -60,6 +60,7 @@ class QtFilesView(QWidget):
         self.model_note = QLabel()  # which model images go to, or why it cannot run
         _named(self.model_note, "Image model")
         self.model_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens
+        self.model_note.setMinimumWidth(self.model_note.fontMetrics().horizontalAdvance("→ efficientnet"))
         self.text_row = QWidget()
         self.text_combo = QComboBox()
         _named(self.text_combo, "Text model", "The text classifier typed text and dropped .txt files go to")
@@ -105,10 +106,9 @@ class QtFilesView(QWidget):
 
     def _lay_out(self, task_label: QLabel) -> None:
         top = QHBoxLayout()
-        for widget in (self.open_files_button, self.open_folder_button, task_label, self.task_combo,
-                       self.model_note):
+        for widget in (self.open_files_button, self.open_folder_button, task_label, self.task_combo):
             top.addWidget(widget)
-        top.addStretch(1)
+        top.addWidget(self.model_note, 1)  # the model's name takes the rest of the line
         text_layout = QHBoxLayout(self.text_row)
         text_layout.setContentsMargins(0, 0, 0, 0)
         text_label = QLabel("Te&xt:")

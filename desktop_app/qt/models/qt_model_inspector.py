@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -176,4 +177,8 @@ class QtModelInspector(QWidget):
         field.setAccessibleName(label)
         field.setWordWrap(True)
         field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long unbreakable token (a path, a producer name) must not widen the dock and the window.
+        field.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        field.setMinimumWidth(80)
+        field.setToolTip(value)
         return field

@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core.runtime import health as hc
 from desktop_app.core.runtime import providers as prov
@@ -52,13 +61,15 @@ class QtProviderBox(QGroupBox):
         top.addWidget(self.combo)
         top.addStretch(1)
         top.addWidget(self.recheck)
-        row = QHBoxLayout()
-        for provider in prov.ALL_PROVIDERS:
+        row = QGridLayout()  # two verdicts a line: the dock stays narrow whatever the verdicts say
+        row.setHorizontalSpacing(12)
+        row.setVerticalSpacing(2)
+        for i, provider in enumerate(prov.ALL_PROVIDERS):
             verdict = QLabel(f"{prov.short_name(provider)}: checking…")
             verdict.setAccessibleName(f"{prov.short_name(provider)} health")
             self.verdicts[provider] = verdict
-            row.addWidget(verdict)
-        row.addStretch(1)
+            row.addWidget(verdict, i // 2, i % 2)
+        row.setColumnStretch(2, 1)
         self.auto_label = QLabel()
         self.auto_label.setAccessibleName("Provider auto would use")
         self.auto_label.setWordWrap(True)
