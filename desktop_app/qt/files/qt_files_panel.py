@@ -9,11 +9,11 @@ import json
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
 
-from desktop_app.core.batch import KIND_BY_EXTENSION, BatchProgress, BatchSummary
+from desktop_app.core.batch import KIND_BY_EXTENSION, BatchProgress, BatchSummary, kind_for_path
 from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.results import Result
 from desktop_app.core.serialize import result_to_dict
@@ -32,6 +32,7 @@ from desktop_app.qt.qt_app_state import QtAppState
 #: Image models offered for dropped images, in list order, with the word their line starts with.
 IMAGE_MODEL_TASKS = {"classify": "Classify", "detect": "Detect", "segment": "Segment", "pose": "Pose"}
 FACES = "detect-faces"
+NEWEST_EVERY_MS = 400  # while results arrive, the result pane follows the newest this often
 
 
 class QtFilesPanel(QWidget):
@@ -53,6 +54,13 @@ class QtFilesPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.controller = QtBatchController(services, self.model, self)
         self._autoselect: int | None = None
+        self.follow_newest = True  # the result pane shows each new result until the user picks a row
+        self._selecting = False
+        self._newest: int | None = None  # the newest item to show, at most every NEWEST_EVERY_MS
+        self._newest_timer = QTimer(self)
+        self._newest_timer.setSingleShot(True)
+        self._newest_timer.setInterval(NEWEST_EVERY_MS)
+        self._newest_timer.timeout.connect(self._show_newest)
         self._shown: tuple[int, int] | None = None  # (item index, row) last sent to the result view
         self._build()
         self._connect()
@@ -83,6 +91,8 @@ class QtFilesPanel(QWidget):
         self.view.task_combo.currentIndexChanged.connect(self._on_task)
         self.view.text_combo.currentIndexChanged.connect(self._on_text_model)
         self.view.text_button.clicked.connect(self.run_typed_text)
+        self.view.rerun_button.clicked.connect(self.rerun_loaded)
+        self.view.dismiss_button.clicked.connect(self.view.rerun_bar.hide)
         self.view.filter_edit.textChanged.connect(lambda text: self.proxy.set_filter(text=text))
         self.view.filter_combo.currentIndexChanged.connect(self._on_filter_mode)
         self.state.settings_changed.connect(self._on_settings_changed)
@@ -94,6 +104,7 @@ class QtFilesPanel(QWidget):
     def run_paths(self, paths: list[Path]) -> None:
         """Run files and folders (folders expand recursively); queued if a batch is running."""
         first = self.controller.run_paths([Path(p) for p in paths])
+        self.follow_newest = True  # new files: their results show as they arrive
         if first is not None and len(paths) == 1 and Path(paths[0]).is_file():
             self._autoselect = first  # a single file: show it as soon as its row arrives
         self.view.show_table(True)
@@ -127,6 +138,8 @@ class QtFilesPanel(QWidget):
             return
         self.controller.clear()
         self._shown = None
+        self.follow_newest = True
+        self.view.rerun_bar.hide()
         self.view.show_table(False)
         self.view.show_idle()
         self._update_buttons()
@@ -147,9 +160,20 @@ class QtFilesPanel(QWidget):
         if self._autoselect is not None and any(i.index == self._autoselect for i in items):
             self._select_item(self._autoselect)
             self._autoselect = None
+        elif self.follow_newest and items:
+            self._newest = items[-1].index  # a batch of 500 must not redraw the pane 500 times
+            if not self._newest_timer.isActive():
+                self._newest_timer.start()
         self._update_buttons()
 
+    def _show_newest(self) -> None:
+        if self.follow_newest and self._newest is not None:
+            self._select_item(self._newest)
+        self._newest = None
+
     def _on_finished(self, summary: BatchSummary) -> None:
+        self._newest_timer.stop()
+        self._show_newest()  # the batch's last result, at once
         queued = self.controller.queued
         more = f" · {queued} batch(es) queued" if queued else ""
         self.view.status_label.setText(summary.text() + more)
@@ -173,8 +197,12 @@ class QtFilesPanel(QWidget):
             if row.item_index == item_index:
                 index = self.proxy.mapFromSource(self.model.index(source_row, 1))
                 if index.isValid():
-                    self.table.selectionModel().setCurrentIndex(
-                        index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                    self._selecting = True
+                    try:
+                        self.table.selectionModel().setCurrentIndex(
+                            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                    finally:
+                        self._selecting = False
                     self.table.scrollTo(index)
                 return
 
@@ -187,6 +215,8 @@ class QtFilesPanel(QWidget):
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
+        if not self._selecting:
+            self.follow_newest = False  # the user picked a row: new results no longer take the pane
         source_row = self.proxy.mapToSource(current).row()
         row = self.model.row_at(source_row)
         key = (row.item_index, source_row)
@@ -268,6 +298,34 @@ class QtFilesPanel(QWidget):
             self._on_filter_mode(self.view.filter_combo.currentIndex())
         if change.changed("image_task", "image_model", "detect_model"):
             self._show_model_note()
+            self._offer_rerun()
+
+    def loaded_pictures(self) -> list[Path]:
+        """The picture files in the table, once each, in arrival order (the ones still on disk)."""
+        seen: dict[str, None] = {}
+        for row in self.model.rows:
+            path = Path(row.result.source)
+            if row.result.row is None and kind_for_path(path) == "image" and path.is_file():
+                seen.setdefault(str(path))
+        return [Path(p) for p in seen]
+
+    def _offer_rerun(self) -> None:
+        """After the image task or model changed: offer to run the loaded pictures again (never on its own)."""
+        pictures = self.loaded_pictures()
+        if not pictures:
+            self.view.rerun_bar.hide()
+            return
+        model = self.services.model_for("detect" if self.services.settings.image_task == FACES else "image")
+        count = f"the {len(pictures)} loaded pictures" if len(pictures) > 1 else "the loaded picture"
+        self.view.rerun_label.setText(f"Images now go to {model}. Run {count} again with it?")
+        self.view.rerun_bar.show()
+
+    def rerun_loaded(self) -> None:
+        """Run the loaded pictures again with the current image model (their new rows are added)."""
+        self.view.rerun_bar.hide()
+        pictures = self.loaded_pictures()
+        if pictures:
+            self.run_paths(pictures)
 
     def _show_model_note(self, snapshot: RegistrySnapshot | None = None) -> None:
         """'→ model' for the model dropped images go to, or '⚠ model: why' when its card is missing or broken."""

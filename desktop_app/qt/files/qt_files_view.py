@@ -6,6 +6,7 @@ from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.batch import BatchProgress
-from desktop_app.qt.files.qt_results_table import FILTER_MODES, THUMB
+from desktop_app.qt.files.qt_results_table import ERROR, FILTER_MODES, LABEL, THUMB
 
 DROP_HINT = "Drop images, audio or CSV files, texts (.txt), or a folder — or press Ctrl+O"
-COLUMN_WIDTHS = (50, 170, 170, 56, 76, 64)
+COLUMN_WIDTHS = (48, 140, 150, 52, 110, 64, 56, 120)  # the Label column stretches to fill the rest
 HINT_STYLE = ("QLabel { border: 2px dashed palette(mid); border-radius: 8px; padding: 24px; font-size: 15px;"
               " color: palette(placeholder-text); }")
 
@@ -78,6 +79,22 @@ class QtFilesView(QWidget):
         self.filter_combo = QComboBox()
         _named(self.filter_combo, "Show rows", "Which rows the table shows")
         self.filter_combo.addItems([m.capitalize() for m in FILTER_MODES])
+
+        self.rerun_bar = QFrame()  # "run the loaded pictures with the new model?" after a task/model change
+        self.rerun_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.rerun_bar.setAccessibleName("Re-run offer")
+        self.rerun_label = QLabel()
+        self.rerun_label.setWordWrap(True)
+        self.rerun_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.rerun_button = _button("Re-r&un", "Re-run loaded pictures", "Run the pictures in the table again with "
+                                    "the model now chosen for images (new rows; the old ones stay)")
+        self.dismiss_button = _button("Not now", "Dismiss re-run offer", "Keep the table as it is")
+        rerun = QHBoxLayout(self.rerun_bar)
+        rerun.setContentsMargins(8, 2, 8, 2)
+        rerun.addWidget(self.rerun_label, 1)
+        rerun.addWidget(self.rerun_button)
+        rerun.addWidget(self.dismiss_button)
+        self.rerun_bar.hide()
 
         self.table = QTableView()
         self._setup_table(proxy)
@@ -133,6 +150,7 @@ class QtFilesView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.text_row)
         layout.addLayout(filters)
+        layout.addWidget(self.rerun_bar)
         layout.addWidget(self.stack, 1)
         layout.addLayout(progress)
         layout.addWidget(self.status_label)
@@ -151,9 +169,12 @@ class QtFilesView(QWidget):
         table.verticalHeader().hide()
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         table.verticalHeader().setDefaultSectionSize(44)
-        table.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate(COLUMN_WIDTHS):
             table.setColumnWidth(column, width)
+        # No sideways scrolling: the Label column takes what is left; a failure's reason is in its Label
+        # ("failed: ...") and tooltip, so the Error column is hidden (exports keep it).
+        table.horizontalHeader().setSectionResizeMode(LABEL, QHeaderView.ResizeMode.Stretch)
+        table.setColumnHidden(ERROR, True)
         table.setSortingEnabled(True)
         table.sortByColumn(THUMB, Qt.SortOrder.AscendingOrder)  # arrival order until the user sorts
 

@@ -23,8 +23,14 @@ from desktop_app.core.batch_export import result_label, result_score, result_too
 from desktop_app.core.results import Result
 from desktop_app.qt.files.qt_batch_worker import BatchItem
 
-COLUMNS = ("", "File", "Label", "Score", "Latency ms", "Provider", "Error")
-THUMB, FILE, LABEL, SCORE, LATENCY, PROVIDER, ERROR = range(len(COLUMNS))
+COLUMNS = ("", "File", "Label", "Score", "Model", "Latency ms", "Provider", "Error")
+THUMB, FILE, LABEL, SCORE, MODEL, LATENCY, PROVIDER, ERROR = range(len(COLUMNS))
+#: What each column means, in plain words (the header's tooltip).
+COLUMN_TIPS = ("A small picture of the input", "The file (and the row, for CSV tables)",
+               "What the model found: the top class, the boxes or people found, or the error",
+               "How sure the model is of its top answer (0 to 1)", "The model that produced this row",
+               "Time from reading the file to the finished result", "The hardware that really ran the model",
+               "Why the file failed, if it did")
 SORT_ROLE = Qt.ItemDataRole.UserRole
 FILTER_MODES = ("all", "errors only", "score below threshold")
 _Index = QModelIndex | QPersistentModelIndex
@@ -94,6 +100,8 @@ class QtBatchTableModel(QAbstractTableModel):
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.AccessibleTextRole:
             return COLUMNS[section] or "Thumbnail"
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMN_TIPS[section]
         return None
 
     def append_items(self, items: list[BatchItem]) -> int:
@@ -134,7 +142,8 @@ class QtBatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == THUMB:
             return row.thumbnail
         if role == Qt.ItemDataRole.ToolTipRole:
-            return {LABEL: row.tooltip, FILE: row.result.source, ERROR: row.result.error}.get(col)
+            return {LABEL: row.tooltip, FILE: row.result.source, ERROR: row.result.error,
+                    MODEL: row.result.model_id}.get(col)
         if role == Qt.ItemDataRole.ForegroundRole and not row.ok:
             return error_colour()
         if role == Qt.ItemDataRole.AccessibleTextRole and col == THUMB:
@@ -152,6 +161,8 @@ class QtBatchTableModel(QAbstractTableModel):
             return row.label if result.ok else f"failed: {result.error}"
         if col == SCORE:
             return "" if row.score is None else f"{row.score:.3f}"
+        if col == MODEL:
+            return result.model_id or ""
         if col == LATENCY:
             return f"{result.timings.total_ms:.1f}" if result.ok or result.timings.total_ms else ""
         if col == PROVIDER:
@@ -203,6 +214,6 @@ class QtBatchFilterProxy(QSortFilterProxyModel):
         if self.mode == "score below threshold" and (not row.ok or row.score is None or row.score >= self.threshold):
             return False
         if self.text:
-            hay = f"{row.result.source} {row.label} {row.result.error or ''}".lower()
+            hay = f"{row.result.source} {row.label} {row.result.model_id or ''} {row.result.error or ''}".lower()
             return self.text in hay
         return True

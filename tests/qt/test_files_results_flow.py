@@ -1,0 +1,61 @@
+"""Results where the eye is, in the real window with the bundled models: the newest result shows in the result
+pane as it arrives until the user picks a row; each row names the model that produced it; changing the image
+model offers to run the loaded pictures again, and doing so adds rows of the new model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from desktop_app.qt.files.qt_results_table import COLUMNS, MODEL
+from tests.qt.test_files_panel import drop_and_wait
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
+CAT, COFFEE, PORTRAIT = SAMPLES / "cat-chelsea.jpg", SAMPLES / "coffee-cup.jpg", SAMPLES / "portrait-astronaut.jpg"
+
+
+def _shown_source(window) -> str:  # type: ignore[no-untyped-def]
+    row = window.files_panel.current_row()
+    return Path(row.result.source).name if row is not None else ""
+
+
+def test_newest_result_is_shown_until_the_user_picks_a_row(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = main_window.files_panel
+    drop_and_wait(qtbot, main_window, [CAT, COFFEE])
+    qtbot.waitUntil(lambda: _shown_source(main_window) == COFFEE.name)  # the newest, without a click
+    qtbot.waitUntil(lambda: main_window.result_view.current_page not in ("empty", "error"))  # drawn, not the hint
+    # The user picks the first row: a later result no longer takes the pane.
+    table = panel.table
+    first = table.model().index(0, 1)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(first).center())
+    picked = _shown_source(main_window)
+    assert picked in (CAT.name, COFFEE.name) and not panel.follow_newest
+    with qtbot.waitSignal(panel.batch_finished, timeout=120_000):
+        panel.controller.run_paths([PORTRAIT])
+    assert _shown_source(main_window) == picked
+    panel.clear()
+    assert panel.follow_newest  # Clear starts over
+
+
+def test_rows_name_their_model_and_a_model_change_offers_a_rerun(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = main_window.files_panel
+    view = panel.view
+    drop_and_wait(qtbot, main_window, [CAT, COFFEE])
+    model = panel.model
+    assert {model.index(r, MODEL).data() for r in range(model.rowCount())} == {"efficientnet-lite0"}
+    header = model.headerData(MODEL, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert header and "model" in header.lower()
+    assert all(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) for c in range(len(COLUMNS)))
+    assert not view.rerun_bar.isVisible()
+    combo = view.task_combo
+    combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemData(i) == "model:nanodet"))
+    qtbot.waitUntil(view.rerun_bar.isVisible)
+    assert "nanodet" in view.rerun_label.text() and "2 loaded pictures" in view.rerun_label.text()
+    assert "nanodet" in view.model_note.text()  # the active model is named next to the task choice
+    with qtbot.waitSignal(panel.batch_finished, timeout=120_000):
+        qtbot.mouseClick(view.rerun_button, Qt.MouseButton.LeftButton)
+    assert not view.rerun_bar.isVisible()
+    models = [model.index(r, MODEL).data() for r in range(model.rowCount())]
+    assert models.count("efficientnet-lite0") == 2 and models.count("nanodet") >= 2
+    assert not view.table.horizontalScrollBar().isVisible()  # the table fits its panel: no sideways scrolling
