@@ -298,3 +298,17 @@ def test_monitor_starts_folded_to_a_summary_line_that_says_what_to_do(qtbot) -> 
     view.set_folded(True)
     assert not view.tabs.isVisible()
     widget.shutdown()
+
+
+def test_group_rates_are_charted_with_their_intervals_beside_the_table(qtbot, panel, adult_sample) -> None:  # type: ignore[no-untyped-def]
+    feed(panel, *adult_sample)
+    shown(qtbot, panel, 200)
+    choose_attribute(panel, "sex")
+    chart = panel.view.fairness.rate_chart
+    rows = panel.snapshot.attribute("sex").rows  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: len(chart.groups) == len(rows))
+    assert chart.isVisible() and "'>50K'" in chart._title
+    for (group, rate, low, high), row in zip(chart.groups, rows, strict=True):
+        assert group == row.value and rate == row.selection_rate.estimate  # type: ignore[union-attr]
+        assert low <= rate <= high and high - low > 0  # an interval, not a bare number
+    assert "95% interval" in chart.toolTip()

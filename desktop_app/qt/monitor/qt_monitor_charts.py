@@ -116,3 +116,46 @@ class QtReliabilityPlot(_ThemedPlot):
         self.points = tuple((b.mean_confidence, b.accuracy) for b in before)
         self._before.setData([b.mean_confidence for b in before], [b.accuracy for b in before])
         self._after.setData([b.mean_confidence for b in after], [b.accuracy for b in after])
+
+
+class QtGroupRatePlot(_ThemedPlot):
+    """One bar per group with its 95 % interval as an error bar: the selection rate of the positive class when
+    one is chosen, else the share of low-confidence predictions. Groups resting on fewer events than the
+    minimum n are drawn faded (their numbers say too little)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Per group", "", "rate", parent)
+        self.setMinimumSize(220, 170)
+        item = self.getPlotItem()
+        item.setYRange(0, 1, padding=0.02)
+        self._bars = pg.BarGraphItem(x=[], height=[], width=0.6, brushes=[], pen=pg.mkPen(None))
+        self._errors = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), top=np.zeros(0), bottom=np.zeros(0), beam=0.2)
+        self.addItem(self._bars)
+        self.addItem(self._errors)
+        self.groups: tuple[tuple[str, float, float, float], ...] = ()  # (group, rate, low, high) as drawn
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        super().apply_palette()
+        if hasattr(self, "_errors"):
+            self._errors.setData(pen=pg.mkPen(self.palette().color(QPalette.ColorRole.WindowText), width=1.5))
+
+    def set_rates(self, title: str, rows: list[tuple[str, float, float, float, bool]]) -> None:
+        """(group, rate, low, high, reliable) per group, drawn in the given order under `title`."""
+        self._title = title
+        self.apply_palette()
+        drawn = tuple((g, r, lo, hi) for g, r, lo, hi, _ in rows)
+        if drawn == self.groups:
+            return
+        self.groups = drawn
+        x = np.arange(len(rows), dtype=float)
+        rates = np.array([r[1] for r in rows], dtype=float)
+        faded = QColor(BAR)
+        faded.setAlpha(70)
+        self._bars.setOpts(x=x, height=rates, width=0.6, brushes=[BAR if r[4] else faded for r in rows])
+        self._errors.setData(x=x, y=rates, top=np.array([r[3] for r in rows]) - rates,
+                             bottom=rates - np.array([r[2] for r in rows]))
+        axis = self.getPlotItem().getAxis("bottom")
+        axis.setTicks([[(float(i), r[0] if len(r[0]) <= 12 else r[0][:11] + "…") for i, r in enumerate(rows)]])
+        self.getPlotItem().setXRange(-0.6, max(0.6, len(rows) - 0.4), padding=0)
+        self.setToolTip("\n".join(f"{g}: {r:.1%} (95% interval {lo:.1%} to {hi:.1%})" for g, r, lo, hi in drawn))

@@ -21,6 +21,7 @@ from desktop_app.core.monitor.engine import MonitorSnapshot
 from desktop_app.core.monitor.fairness import AttributeFairness
 from desktop_app.qt.monitor import qt_monitor_format as fmt
 from desktop_app.qt.monitor import qt_monitor_tables as tables
+from desktop_app.qt.monitor.qt_monitor_charts import QtGroupRatePlot
 
 NO_GROUPS = ("No group values yet. Groups come from (a) a column of a dropped CSV or a labels.csv next to "
              "dropped files, (b) the session tag above, (c) bands the app computes (brightness, resolution, "
@@ -96,7 +97,10 @@ class QtFairnessSection(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.hint)
         self.group_box = QGroupBox("Per group")
-        QVBoxLayout(self.group_box).addWidget(self.groups)
+        self.rate_chart = QtGroupRatePlot()
+        group_row = QHBoxLayout(self.group_box)
+        group_row.addWidget(self.groups, 3)
+        group_row.addWidget(self.rate_chart, 2)
         layout.addWidget(self.group_box)
         layout.addWidget(summary)
         layout.addWidget(what_if)
@@ -170,6 +174,7 @@ class QtFairnessSection(QWidget):
         self.group_box.setTitle(f"Per group: {self.attribute.currentText()}"
                                 + (f"  ({f.missing:,} predictions without a value)" if f.missing else ""))
         tables.fill_groups(self.groups, f.rows, min_n)
+        self._chart(f, snap.config.positive_label, min_n)
         tables.fill_disparities(self.disparities, f.disparities, min_n)
         notes = [d.note for d in f.disparities if d.name in ("demographic_parity_difference",
                                                               "equalized_odds_difference", "confidence_gap")
@@ -177,6 +182,20 @@ class QtFairnessSection(QWidget):
         self.evidence.setText("Evidence (numbers, not verdicts):\n" + "\n".join(f"\u2022 {n}" for n in notes)
                               if notes else "")
         self._what_if()
+
+    def _chart(self, f: AttributeFairness, positive: str | None, min_n: int) -> None:
+        """The per-group rates beside the table: selection rate of the positive class, else the low-confidence
+        share; each bar with its 95 % interval, faded below the minimum n."""
+        rows = []
+        for row in f.rows:
+            rate = row.selection_rate if positive is not None else row.low_confidence_rate
+            if rate is None or rate.estimate is None:
+                continue
+            low = rate.low if rate.low is not None else rate.estimate
+            high = rate.high if rate.high is not None else rate.estimate
+            rows.append((row.value, rate.estimate, low, high, row.n >= min_n))
+        title = f"Said {positive!r}, per group" if positive is not None else "Low-confidence share, per group"
+        self.rate_chart.set_rates(title, rows)
 
     @Slot()
     def _what_if(self) -> None:
