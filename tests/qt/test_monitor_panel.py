@@ -312,3 +312,24 @@ def test_group_rates_are_charted_with_their_intervals_beside_the_table(qtbot, pa
         assert group == row.value and rate == row.selection_rate.estimate  # type: ignore[union-attr]
         assert low <= rate <= high and high - low > 0  # an interval, not a bare number
     assert "95% interval" in chart.toolTip()
+
+
+def test_every_monitor_column_and_control_says_what_it_means(qtbot, panel, adult_sample) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QTableWidget
+
+    fairness = panel.view.fairness
+    tables_ = panel.findChildren(QTableWidget)
+    assert len(tables_) >= 3
+    for table in tables_:
+        for c in range(table.columnCount()):
+            tip = table.horizontalHeaderItem(c).toolTip()
+            assert len(tip) > 20, (table.accessibleName(), table.horizontalHeaderItem(c).text())
+    for control in (fairness.attribute, fairness.positive, fairness.min_n):
+        assert control.toolTip()
+    feed(panel, *adult_sample)
+    shown(qtbot, panel, 200)
+    choose_attribute(panel, "sex")
+    qtbot.waitUntil(lambda: fairness.plain.text().startswith("Of "))
+    row = panel.snapshot.attribute("sex").rows[0]  # type: ignore[union-attr]
+    text = fairness.plain.text()
+    assert f"Of {row.n:,} predictions for {row.value}" in text and "'>50K'" in text and "95% interval" in text

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.monitor.engine import MonitorSnapshot
-from desktop_app.core.monitor.fairness import AttributeFairness
+from desktop_app.core.monitor.fairness import AttributeFairness, GroupRow
 from desktop_app.qt.monitor import qt_monitor_format as fmt
 from desktop_app.qt.monitor import qt_monitor_tables as tables
 from desktop_app.qt.monitor.qt_monitor_charts import QtGroupRatePlot
@@ -29,6 +29,22 @@ NO_GROUPS = ("No group values yet. Groups come from (a) a column of a dropped CS
 NO_POSITIVE = "Choose the positive class to see selection rates, TPR/FPR, disparities and the what-if."
 NONE = "(none)"
 SLIDER_STEPS = 1000  # the engine's what-if resolution (1/1000)
+
+
+def plain_sentence(row: GroupRow, positive: str | None, min_n: int) -> str:
+    """What one group's main number means for this model, in a sentence a newcomer can read."""
+    def pct(x: float | None) -> str:
+        return "?" if x is None else f"{x:.0%}"
+
+    rate = row.selection_rate if positive is not None else row.low_confidence_rate
+    if rate is None or rate.estimate is None:
+        return f"{row.n:,} predictions for {row.value}."
+    count = round(rate.estimate * row.n)
+    what = f"the model said {positive!r} for {count:,}" if positive is not None else \
+        f"the model was unsure about {count:,}"
+    caveat = f" Fewer than {min_n} predictions: too few to compare." if row.n < min_n else ""
+    return (f"Of {row.n:,} predictions for {row.value}, {what} ({pct(rate.estimate)}; 95% interval "
+            f"{pct(rate.low)} to {pct(rate.high)}).{caveat}")
 
 
 class QtFairnessSection(QWidget):
@@ -45,12 +61,14 @@ class QtFairnessSection(QWidget):
         self.attribute.currentIndexChanged.connect(self._attribute_chosen)
         self.positive = QComboBox()
         self.positive.setAccessibleName("Positive class")
-        self.positive.setToolTip("Selection rate = share predicted as this class; TPR/FPR treat it as positive")
+        self.positive.setToolTip("The answer whose share per group is compared (e.g. '>50K' or 'approved'): the "
+                                 "selection rate is how often the model gave it; TPR/FPR treat it as 'yes'")
         self.positive.activated.connect(self._positive_chosen)
         self.min_n = QSpinBox()
         self.min_n.setRange(1, 100_000)
         self.min_n.setAccessibleName("Minimum n")
-        self.min_n.setToolTip("Numbers resting on fewer events than this are greyed out")
+        self.min_n.setToolTip("Groups with fewer predictions than this are greyed out: their numbers could "
+                              "change a lot with a few more predictions")
         self.min_n.editingFinished.connect(lambda: self.settings_changed.emit({"min_n": self.min_n.value()}))
         bar = QHBoxLayout()
         for text, widget in (("&Attribute:", self.attribute), ("&Positive class:", self.positive),
@@ -98,9 +116,16 @@ class QtFairnessSection(QWidget):
         layout.addWidget(self.hint)
         self.group_box = QGroupBox("Per group")
         self.rate_chart = QtGroupRatePlot()
+        self.plain = QLabel()  # the selected group's rate in a sentence
+        self.plain.setWordWrap(True)
+        self.plain.setAccessibleName("What the numbers mean")
+        group_column = QVBoxLayout()
+        group_column.addWidget(self.plain)
+        group_column.addWidget(self.groups)
         group_row = QHBoxLayout(self.group_box)
-        group_row.addWidget(self.groups, 3)
+        group_row.addLayout(group_column, 3)
         group_row.addWidget(self.rate_chart, 2)
+        self.groups.currentCellChanged.connect(lambda *_: self._explain())
         layout.addWidget(self.group_box)
         layout.addWidget(summary)
         layout.addWidget(what_if)
@@ -175,6 +200,7 @@ class QtFairnessSection(QWidget):
                                 + (f"  ({f.missing:,} predictions without a value)" if f.missing else ""))
         tables.fill_groups(self.groups, f.rows, min_n)
         self._chart(f, snap.config.positive_label, min_n)
+        self._explain()
         tables.fill_disparities(self.disparities, f.disparities, min_n)
         notes = [d.note for d in f.disparities if d.name in ("demographic_parity_difference",
                                                               "equalized_odds_difference", "confidence_gap")
@@ -182,6 +208,18 @@ class QtFairnessSection(QWidget):
         self.evidence.setText("Evidence (numbers, not verdicts):\n" + "\n".join(f"\u2022 {n}" for n in notes)
                               if notes else "")
         self._what_if()
+
+    def _explain(self) -> None:
+        """One sentence for the selected group (the first until one is picked), e.g. "Of 120 predictions for
+        Female, the model said '>50K' for 31 (26 %; 95 % interval 19 % to 34 %)." """
+        snap, f = self.snapshot, self.current()
+        if snap is None or f is None or not f.rows:
+            self.plain.setText("")
+            return
+        cell = self.groups.item(self.groups.currentRow(), 0) if self.groups.currentRow() >= 0 else None
+        name = cell.text() if cell is not None else f.rows[0].value
+        row = next((r for r in f.rows if r.value == name), f.rows[0])
+        self.plain.setText(plain_sentence(row, snap.config.positive_label, snap.config.min_n))
 
     def _chart(self, f: AttributeFairness, positive: str | None, min_n: int) -> None:
         """The per-group rates beside the table: selection rate of the positive class, else the low-confidence

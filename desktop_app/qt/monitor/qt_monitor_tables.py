@@ -23,6 +23,32 @@ DISPARITY_COLUMNS = ("Measure", "Value", "95% CI", "Method", "Pair (higher vs lo
 WHAT_IF_COLUMNS = ("Group", "n", "Selection rate [95% CI]", "\u0394 vs model", "TPR [95% CI]", "\u0394 vs model")
 SHOWN_DISPARITIES = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
                      "equalized_odds_ratio", "confidence_gap")
+#: Every column heading in plain words (the header's tooltip); "positive class" is the answer chosen above.
+COLUMN_TIPS = {
+    "Group": "The group's value (e.g. Female), from a CSV column, a labels.csv, the session tag or the app",
+    "n": "How many predictions this row counts; below the minimum n the numbers are greyed (too few to trust)",
+    "Selection rate [95% CI]": "Of the predictions in this group, the share where the model said the positive "
+                               "class; 0.26 means 26 of every 100. The brackets: the 95% interval it is "
+                               "likely to lie in",
+    "Mean conf.": "On average, how sure the model was of its top answer in this group (0 to 1)",
+    "Low-conf. rate [95% CI]": "Share of this group's predictions where the model was unsure (top score below "
+                               "the low-confidence threshold), with its 95% interval",
+    "Accuracy [95% CI]": "Where the true answer is known (a CSV column or labels.csv): the share the model got "
+                         "right, with its 95% interval",
+    "TPR [95% CI]": "True-positive rate: of the cases that really are the positive class, the share the model "
+                    "found (needs true answers)",
+    "FPR [95% CI]": "False-positive rate: of the cases that are not the positive class, the share the model "
+                    "wrongly called positive (needs true answers)",
+    "ECE": "Expected calibration error: how far the model's stated confidence is from how often it is right "
+           "(0 = confidence can be taken at its word; needs true answers)",
+    "Measure": "Which gap between groups this row measures",
+    "Value": "The size of the gap (a difference: 0 = no gap; a ratio: 1 = no gap)",
+    "95% CI": "The interval the gap is likely to lie in, given how many predictions each group has",
+    "Method": "How the interval was worked out",
+    "Pair (higher vs lower)": "The two groups furthest apart on this measure",
+    "\u0394 vs model": "How much this rate would change with the what-if threshold instead of the model's own "
+                       "answers",
+}
 Cell = tuple[str, str]  # (text, tooltip)
 _ENABLED = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
 _DISABLED = Qt.ItemFlag.ItemIsSelectable
@@ -32,6 +58,10 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 def make_table(name: str, columns: Sequence[str], parent: QWidget | None = None) -> QTableWidget:
     table = QTableWidget(0, len(columns), parent)
     table.setHorizontalHeaderLabels(list(columns))
+    for index, column in enumerate(columns):
+        header_item = table.horizontalHeaderItem(index)
+        if header_item is not None:
+            header_item.setToolTip(COLUMN_TIPS.get(column, ""))
     table.setAccessibleName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
