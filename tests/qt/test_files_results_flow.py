@@ -59,3 +59,27 @@ def test_rows_name_their_model_and_a_model_change_offers_a_rerun(main_window, qt
     models = [model.index(r, MODEL).data() for r in range(model.rowCount())]
     assert models.count("efficientnet-lite0") == 2 and models.count("nanodet") >= 2
     assert not view.table.horizontalScrollBar().isVisible()  # the table fits its panel: no sideways scrolling
+
+
+def test_the_monitor_counts_one_model_at_a_time(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    monitor = main_window.monitor_panel
+
+    def counted(model: str) -> bool:
+        snap = monitor.snapshot
+        return snap is not None and snap.n > 0 and [m for m, _ in snap.models] == [model]
+
+    drop_and_wait(qtbot, main_window, [CAT])
+    qtbot.waitUntil(lambda: counted("efficientnet-lite0"))
+    combo = main_window.files_panel.view.task_combo
+    combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemData(i) == "model:nanodet"))
+    drop_and_wait(qtbot, main_window, [COFFEE])
+    qtbot.waitUntil(lambda: counted("nanodet"))  # follows the newest prediction's model, not a mix of both
+    assert "nanodet" in monitor.view.status.text() and "efficientnet" not in monitor.view.status.text()
+    models = monitor.view.model_combo
+    qtbot.waitUntil(lambda: models.count() == 3)  # "Newest model", nanodet, efficientnet-lite0
+    models.setCurrentIndex(models.findData("efficientnet-lite0"))
+    models.activated.emit(models.currentIndex())
+    qtbot.waitUntil(lambda: counted("efficientnet-lite0"))
+    drop_and_wait(qtbot, main_window, [PORTRAIT])  # nanodet again: the user's choice stays
+    qtbot.waitUntil(lambda: not monitor.controller.dirty and not monitor.controller.busy)
+    assert counted("efficientnet-lite0")

@@ -44,7 +44,8 @@ SESSION = Window()
 
 @dataclass(frozen=True)
 class MonitorConfig:
-    """Engine settings: positive class, low-confidence threshold, minimum n, bins, live dedup, sizes."""
+    """Engine settings: positive class, low-confidence threshold, minimum n, bins, live dedup, sizes, and the
+    one model counted (the log keeps every model's events, so switching recounts from it)."""
 
     positive_label: str | None = None
     low_confidence: float = 0.6
@@ -56,6 +57,7 @@ class MonitorConfig:
     flagged: int = 20
     rolling_n: int = 100
     batch: int = 2048
+    model: str | None = None  # count only this model's predictions (None: every model's)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class MonitorEngine:
         self._pending: list[Event] = []
         self._session = self._aggregate()
         self._session_truncated = False  # after a reconfigure that could only re-read the bounded log
+        self.models_seen: dict[str, int] = {}  # model id -> predictions seen, newest model last
 
     def _aggregate(self, config: MonitorConfig | None = None) -> Aggregate:
         c = config or self.config
@@ -144,10 +147,29 @@ class MonitorEngine:
         """Add many events; returns how many were counted."""
         return sum(self.add(e) for e in events)
 
+    def _counted(self, events: list[Event], config: MonitorConfig | None = None) -> list[Event]:
+        model = (config or self.config).model
+        return events if model is None else [e for e in events if e.model_id == model]
+
     def _fold(self) -> None:
         pending, self._pending = self._pending, []
         self.log.extend(pending)
-        self._session.update(pending)
+        for event in pending:
+            self.models_seen[event.model_id] = self.models_seen.pop(event.model_id, 0) + 1
+        self._session.update(self._counted(pending))
+
+    def seen_models(self) -> list[str]:
+        """Every model with predictions this session, newest first (pending ones included)."""
+        with self._lock:
+            self._fold()
+            return list(reversed(self.models_seen))
+
+    def newest_model(self) -> str | None:
+        """The model of the most recent prediction (pending ones included)."""
+        with self._lock:
+            if self._pending:
+                return self._pending[-1].model_id
+            return next(reversed(self.models_seen), None)
 
     def log_aggregates(self) -> dict[str, Any]:
         """The event log's counts (`EventLog.to_aggregates`), pending events included."""
@@ -162,6 +184,7 @@ class MonitorEngine:
             self._session = self._aggregate()
             self._session_truncated = False
             self.log.clear()
+            self.models_seen = {}
 
     def reconfigure(self, **changes: Any) -> MonitorConfig:
         """Change positive class, low-confidence threshold, min n, bins or temperature, and recount.
@@ -179,12 +202,12 @@ class MonitorEngine:
             events, _ = self.log.last_n(len(self.log))
             seen, truncated = self.log.total, self.log.dropped > 0 or self._session_truncated
         fresh = self._aggregate(config)
-        fresh.update(events)  # the slow part, outside the lock
+        fresh.update(self._counted(events, config))  # the slow part, outside the lock
         with self._lock:
             self._fold()
             late = self.log.total - seen
             if late:
-                fresh.update(self.log.last_n(late)[0])
+                fresh.update(self._counted(self.log.last_n(late)[0], config))
             self.config, self._session, self._session_truncated = config, fresh, truncated
         return config
 
@@ -199,7 +222,7 @@ class MonitorEngine:
         else:
             events, truncated = self.log.last_seconds(float(window.value or 0.0))
         agg = self._aggregate()
-        agg.update(events)
+        agg.update(self._counted(events))
         return self._snapshot(window, agg, truncated)
 
     def _snapshot(self, window: Window, agg: Aggregate, truncated: bool) -> MonitorSnapshot:

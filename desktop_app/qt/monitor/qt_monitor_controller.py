@@ -43,6 +43,7 @@ class QtMonitorController(QObject):
         self.tag: GroupValue | None = None
         self.labels: set[str] = set()
         self.dirty = True
+        self.follow_newest = True  # count the model of the newest prediction (until the user picks one)
         self._changes: dict[str, Any] = {}
         self._started_at = 0.0
         self._workers = WorkerController("monitor-snapshot", self)
@@ -61,8 +62,15 @@ class QtMonitorController(QObject):
             return False
         if len(self.labels) < MAX_LABELS:
             self.labels.update(name for name, _ in event.top)
+        if self.follow_newest and self._changes.get("model", self.engine.config.model) != event.model_id:
+            self._changes["model"] = event.model_id  # one model at a time: the newest, recounted from the log
         self.dirty = True
         return True
+
+    def choose_model(self, model_id: str | None) -> None:
+        """Count only `model_id`'s predictions; None: follow the model of the newest prediction."""
+        self.follow_newest = model_id is None
+        self.configure(model=model_id if model_id is not None else self.engine.newest_model())
 
     def set_session_tag(self, attribute: str | None, value: str = "") -> None:
         """Tag every following result with a session-tag group (None clears it)."""

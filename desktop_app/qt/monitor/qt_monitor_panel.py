@@ -56,6 +56,7 @@ class QtMonitorPanel(QWidget):
         v.confidence.threshold_changed.connect(lambda t: c.configure(low_confidence=t))
         v.confidence.flagged_activated.connect(self.flagged_selected)
         v.fairness.settings_changed.connect(lambda changes: c.configure(**changes))
+        v.model_chosen.connect(c.choose_model)
 
     @property
     def engine(self) -> MonitorEngine:
@@ -126,6 +127,7 @@ class QtMonitorPanel(QWidget):
         start = time.perf_counter()
         self.snapshot = snap
         self.view.fairness.set_labels(self.controller.labels, snap.config.positive_label)
+        self.view.set_models(self.engine.seen_models())
         self.view.apply(snap)
         self.redraw_ms.append((time.perf_counter() - start) * 1e3)
         self.redraws += 1

@@ -48,6 +48,7 @@ class QtMonitorView(QWidget):
     reset_requested = Signal()
     export_requested = Signal()
     folded_changed = Signal(bool)  # True: only the summary line shows
+    model_chosen = Signal(object)  # model id, or None: follow the newest prediction's model
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +71,12 @@ class QtMonitorView(QWidget):
         self.window_value.setVisible(False)
         self.window_kind.currentIndexChanged.connect(self._kind_changed)
         self.window_value.editingFinished.connect(self._emit_window)
+        self.model_combo = QComboBox()
+        self.model_combo.setAccessibleName("Model counted")
+        self.model_combo.setToolTip("The monitor counts one model at a time: the one that made the newest "
+                                    "prediction, or the one you pick here")
+        self.model_combo.addItem("Newest model", None)
+        self.model_combo.activated.connect(lambda i: self.model_chosen.emit(self.model_combo.itemData(i)))
         self.tag = QLineEdit()
         self.tag.setPlaceholderText("e.g. B, or lighting=dim")
         self.tag.setAccessibleName("Session group tag")
@@ -95,7 +102,9 @@ class QtMonitorView(QWidget):
         window_label.setBuddy(self.window_kind)
         tag_label = QLabel("This session is &group:")
         tag_label.setBuddy(self.tag)
-        for w in (window_label, self.window_kind, self.window_value, tag_label):
+        model_label = QLabel("Mod&el:")
+        model_label.setBuddy(self.model_combo)
+        for w in (model_label, self.model_combo, window_label, self.window_kind, self.window_value, tag_label):
             bar.addWidget(w)
         bar.addWidget(self.tag, 1)
         bar.addWidget(self.reset_button)
@@ -124,7 +133,8 @@ class QtMonitorView(QWidget):
         layout.addLayout(summary)
         layout.addWidget(self.details, 1)
         self.details.setVisible(False)  # folded until asked
-        self.setTabOrder(self.details_button, self.window_kind)
+        self.setTabOrder(self.details_button, self.model_combo)
+        self.setTabOrder(self.model_combo, self.window_kind)
         self.setTabOrder(self.window_kind, self.window_value)
         self.setTabOrder(self.window_value, self.tag)
         self.setTabOrder(self.tag, self.reset_button)
@@ -144,6 +154,20 @@ class QtMonitorView(QWidget):
         self.details.setVisible(opened)
         self.details_button.setArrowType(Qt.ArrowType.DownArrow if opened else Qt.ArrowType.RightArrow)
         self.folded_changed.emit(not opened)
+
+    def set_models(self, seen: list[str]) -> None:
+        """The models seen this session (newest first) as choices after "Newest model"."""
+        current = [self.model_combo.itemData(i) for i in range(1, self.model_combo.count())]
+        if current == seen:
+            return
+        chosen = self.model_combo.currentData()
+        self.model_combo.blockSignals(True)
+        while self.model_combo.count() > 1:
+            self.model_combo.removeItem(1)
+        for model_id in seen:
+            self.model_combo.addItem(model_id, model_id)
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(chosen)) if chosen else 0)
+        self.model_combo.blockSignals(False)
 
     def chosen_window(self) -> Window:
         kind = self.window_kind.currentData()
