@@ -245,6 +245,7 @@ class QtMainWindow(QMainWindow):
         self.files_panel.result_ready.connect(self._on_result)
         self.files_panel.message.connect(self.show_message)
         self.files_panel.results_added.connect(lambda results: self._monitor(results, "file"))
+        self.files_panel.results_added.connect(self._mark_ran)
         self.microphone_panel.message.connect(self.show_message)
         self.microphone_panel.result_ready.connect(self._on_result)
         self.monitor_panel.message.connect(self.show_message)
@@ -277,6 +278,13 @@ class QtMainWindow(QMainWindow):
 
     def _on_result(self, result: Result) -> None:
         self.status.show_result(result)
+        self._mark_ran([result])
+
+    def _mark_ran(self, results: list[Result]) -> None:
+        """Models that produced a result say so in the Models list ("ran ✓" instead of "not run yet")."""
+        for result in results:
+            if result.ok and result.model_id:
+                self.model_manager.list_model.mark_ran(result.model_id)
 
     def _on_models_changed(self, _snapshot: RegistrySnapshot) -> None:
         """A card changed: look the monitored model's positive class and the expression count up again."""

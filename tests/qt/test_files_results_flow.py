@@ -83,3 +83,18 @@ def test_the_monitor_counts_one_model_at_a_time(main_window, qtbot) -> None:  # 
     drop_and_wait(qtbot, main_window, [PORTRAIT])  # nanodet again: the user's choice stays
     qtbot.waitUntil(lambda: not monitor.controller.dirty and not monitor.controller.busy)
     assert counted("efficientnet-lite0")
+
+
+def test_models_list_says_which_models_have_run(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.qt.models.qt_model_table import COLUMNS
+
+    table = main_window.model_manager.list_model
+    status = COLUMNS.index("Status")
+
+    def cell(model_id: str) -> str:
+        return str(table.index(table.row_of(model_id), status).data())
+
+    qtbot.waitUntil(lambda: cell("efficientnet-lite0") == "not run yet", timeout=30_000)  # once verified
+    drop_and_wait(qtbot, main_window, [CAT])
+    qtbot.waitUntil(lambda: cell("efficientnet-lite0") == "ran ✓")
+    assert cell("nanodet") == "not run yet"

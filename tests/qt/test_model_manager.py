@@ -61,7 +61,7 @@ def test_lists_bundled_models_with_sizes_and_verifies_them(main_window, qtbot) -
     assert _cell(manager, "centerface", "Used for") == "face detection"
     qtbot.waitUntil(lambda: all(r.status.state is VerifyState.VERIFIED for r in manager.list_model.rows),
                     timeout=30_000)
-    assert _cell(manager, "silero-vad", "Status") == VerifyState.VERIFIED.value
+    assert _cell(manager, "silero-vad", "Status") == "not run yet"  # intact, but it has not run in this session
     assert not manager.problems_line.isVisible()
 
 
@@ -112,9 +112,13 @@ def test_import_valid_and_bad_files_each_on_their_own(main_window, qtbot, tmp_pa
     assert manager.inspector.io_table.item(0, 1).text() == "x"
     assert manager.inspector.io_table.item(0, 3).text() == "[batch, 4]"
     qtbot.waitUntil(lambda: manager.list_model.status_of("tiny-add").state is VerifyState.VERIFIED, timeout=20_000)
-    # an intact file is not a working model: the cell says only what the hash proves, the tooltip says so
-    assert _cell(manager, "tiny-add", "Status") == "file intact ✓"
+    # an intact file is not a working model: until it has produced a result the cell says it has not run yet,
+    # and the tooltip says what the hash proves
+    assert _cell(manager, "tiny-add", "Status") == "not run yet"
     assert "says nothing about whether the model works" in manager.list_model.status_of("tiny-add").detail
+    row = manager.list_model.row_of("tiny-add")
+    tip = manager.list_model.index(row, COLUMNS.index("Status")).data(Qt.ItemDataRole.ToolTipRole)
+    assert "not produced a result yet" in tip
     manager.select_model("ext")
     _wait_inspected(qtbot, manager, "ext")
     assert _facts(manager)["External data"] == "weights.bin"

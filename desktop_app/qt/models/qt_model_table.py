@@ -48,6 +48,17 @@ class QtModelTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[ModelRow] = []
+        self.ran: set[str] = set()  # models that produced a result this session
+
+    def mark_ran(self, model_id: str) -> None:
+        """The model produced a result: its intact file now reads "ran ✓" instead of "not run yet"."""
+        if model_id in self.ran:
+            return
+        self.ran.add(model_id)
+        row = self.row_of(model_id)
+        if row >= 0:
+            column = COLUMNS.index("Status")
+            self.dataChanged.emit(self.index(row, column), self.index(row, column))
 
     def set_rows(self, rows: list[ModelRow]) -> None:
         self.beginResetModel()
@@ -99,10 +110,12 @@ class QtModelTableModel(QAbstractTableModel):
             return None
         row, column = self.rows[index.row()], COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column)
+            return self._text(row, column, row.card.id in self.ran)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == "Status":
+            if row.status.state is VerifyState.VERIFIED and row.card.id not in self.ran:
+                return None  # intact but not run yet: plain text, not the green of "ran"
             colour = _STATE_COLOURS.get(row.status.state)
             return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == "Size":
@@ -112,7 +125,14 @@ class QtModelTableModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _text(row: ModelRow, column: str) -> str:
+    def _status_text(row: ModelRow, ran: bool) -> str:
+        """A file that is intact says whether the model has run yet (an intact file does not mean it works)."""
+        if row.status.state is VerifyState.VERIFIED:
+            return "ran ✓" if ran else "not run yet"
+        return row.status.state.value
+
+    @staticmethod
+    def _text(row: ModelRow, column: str, ran: bool = False) -> str:
         card = row.card
         values = {
             "Model": card.id,
@@ -120,18 +140,21 @@ class QtModelTableModel(QAbstractTableModel):
             "Size": format_mb(row.size_bytes),
             "License": card.license,
             "Origin": "bundled" if card.bundled else "user",
-            "Status": row.status.state.value,
+            "Status": QtModelTableModel._status_text(row, ran),
             "Used for": ", ".join(KIND_LABELS[k] for k in row.uses) or "—",
         }
         return values[column]
 
-    @staticmethod
-    def _tooltip(row: ModelRow, column: str) -> str | None:
+    def _tooltip(self, row: ModelRow, column: str) -> str | None:
         if column == "Model":
             origin = "bundled" if row.card.bundled else "user model"
             return (f"{row.card.name}\n{origin} · {format_mb(row.size_bytes)} · license {row.card.license}\n"
                     f"{row.card.path}")
         if column == "Status":
+            state = row.status.state
+            if state is VerifyState.VERIFIED:
+                return ("Produced a result in this session. " if row.card.id in self.ran else
+                        "Has not produced a result yet in this session. ") + (row.status.detail or "")
             return row.status.detail or None
         if column == "Size" and row.size_bytes is not None:
             return f"{row.size_bytes:,} bytes"
