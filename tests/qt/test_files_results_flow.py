@@ -98,3 +98,20 @@ def test_models_list_says_which_models_have_run(main_window, qtbot) -> None:  # 
     drop_and_wait(qtbot, main_window, [CAT])
     qtbot.waitUntil(lambda: cell("efficientnet-lite0") == "ran ✓")
     assert cell("nanodet") == "not run yet"
+
+
+def test_dropped_photos_run_through_the_live_models(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.core.results import DetectionResult, PoseResult, SegmentationResult
+
+    combo = main_window.files_panel.view.task_combo
+    expected = {"nanodet": ("detection", DetectionResult), "movenet-lightning": ("pose", PoseResult),
+                "selfie-segmentation": ("segmentation", SegmentationResult)}
+    for model_id, (page, payload) in expected.items():
+        combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemData(i) == f"model:{model_id}"))
+        drop_and_wait(qtbot, main_window, [PORTRAIT])
+        row = main_window.files_panel.current_row()
+        qtbot.waitUntil(lambda m=model_id: (r := main_window.files_panel.current_row()) is not None
+                        and r.result.model_id == m)
+        row = main_window.files_panel.current_row()
+        assert row is not None and row.result.ok and isinstance(row.result.payload, payload)
+        qtbot.waitUntil(lambda p=page: main_window.result_view.current_page == p)
