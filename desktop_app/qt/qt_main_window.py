@@ -418,14 +418,16 @@ class QtMainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         store = self._qsettings()
         geometry, state = store.value("geometry"), store.value("state")
+        if isinstance(state, QByteArray):  # docks first: hiding one must not shrink the restored window
+            self.restoreState(state)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         elif (screen := self.screen()) is not None:  # first start: most of the screen, up to 1600 x 1000
             free = screen.availableGeometry()
             self.resize(min(1600, int(free.width() * 0.94)), min(1000, int(free.height() * 0.94)))
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
         self._fit_screen()
+        if str(store.value("monitor_open", 0)) == "1":
+            self.monitor_panel.view.set_folded(False)
         self._on_monitor_folded(self.monitor_panel.view.folded)
 
     def _fit_screen(self) -> None:
@@ -442,6 +444,7 @@ class QtMainWindow(QMainWindow):
         store = self._qsettings()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("state", self.saveState())
+        store.setValue("monitor_open", int(not self.monitor_panel.view.folded))
         store.sync()
         self.files_panel.shutdown()
         self.camera_panel.shutdown()
