@@ -196,7 +196,7 @@ class QtMonitorView(QWidget):
         window = ("whole session" if w.kind == "session" else f"last {int(w.value or 0):,} events"
                   if w.kind == "last_n" else f"last {float(w.value or 0):g} s")
         providers = ", ".join(snap.providers) or "\u2014"
-        text = f"{snap.n:,} predictions ({window}) by {models} on {providers}"
+        text = f"{snap.n:,} prediction{'' if snap.n == 1 else 's'} ({window}) by {models} on {providers}"
         if snap.truncated:
             text += "; older events were already dropped from memory, so this window is shorter than asked"
         if not snap.n:
