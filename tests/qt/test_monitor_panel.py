@@ -326,6 +326,14 @@ def test_every_monitor_column_and_control_says_what_it_means(qtbot, panel, adult
             assert len(tip) > 20, (table.accessibleName(), table.horizontalHeaderItem(c).text())
     for control in (fairness.attribute, fairness.positive, fairness.min_n):
         assert control.toolTip()
+    from PySide6.QtWidgets import QLabel
+
+    labels = [lab for lab in panel.view.findChildren(QLabel) if lab.text().endswith(":")]
+    named = {lab.text().replace("&", "") for lab in labels}
+    for wanted in ("Positive class:", "Minimum n:", "ECE:", "Mean top-1 score:", "Low-confidence rate:", "Model:"):
+        assert wanted in named
+    for lab in labels:  # every control/number label explains itself
+        assert len(lab.toolTip()) > 20, lab.text()
     feed(panel, *adult_sample)
     shown(qtbot, panel, 200)
     choose_attribute(panel, "sex")

@@ -27,7 +27,10 @@ class _Numbers(QGroupBox):
             label = QLabel(fmt.DASH)
             label.setAccessibleName(f"{title}: {text}")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(f"{text}:", label)
+            label.setToolTip(fmt.ROW_TIPS[text])
+            row_label = QLabel(f"{text}:")
+            row_label.setToolTip(fmt.ROW_TIPS[text])  # what the number means, in plain words
+            form.addRow(row_label, label)
             self.labels[key] = label
 
     def show_summary(self, cal: CalibrationSummary, bins: int) -> None:

@@ -56,12 +56,13 @@ class QtConfidenceSection(QWidget):
 
         numbers = QGroupBox("Confidence (no labels needed)")
         form = QFormLayout(numbers)
-        form.addRow("Predictions:", self.n_label)
-        form.addRow("Mean top-1 score:", self.mean_label)
-        form.addRow("Rolling mean:", self.rolling_label)
-        form.addRow("Low-confidence &threshold:", self.threshold)
-        form.addRow("Low-confidence rate:", self.low_label)
-        form.addRow("Mean latency:", self.latency_label)
+        for text, widget in (("Predictions", self.n_label), ("Mean top-1 score", self.mean_label),
+                             ("Rolling mean", self.rolling_label), ("Low-confidence &threshold", self.threshold),
+                             ("Low-confidence rate", self.low_label), ("Mean latency", self.latency_label)):
+            label = QLabel(f"{text}:")
+            label.setBuddy(widget)
+            label.setToolTip(fmt.ROW_TIPS[text.replace("&", "")])  # what the number means, in plain words
+            form.addRow(label, widget)
 
         self.flagged = QListWidget()
         self.flagged.setAccessibleName("Least confident items")

@@ -75,6 +75,7 @@ class QtFairnessSection(QWidget):
                              ("Minimum &n:", self.min_n)):
             label = QLabel(text)
             label.setBuddy(widget)
+            label.setToolTip(widget.toolTip())
             bar.addWidget(label)
             bar.addWidget(widget, 1 if widget is self.attribute else 0)
         bar.addStretch(1)

@@ -22,6 +22,25 @@ METRIC_TEXT = {
     "equalized_odds_ratio": "Equalized odds ratio",
     "confidence_gap": "Confidence gap (mean top-1 score)",
 }
+#: The confidence and calibration numbers in plain words (their labels' tooltips).
+ROW_TIPS = {
+    "Predictions": "How many predictions the monitor counts in the chosen window, for the chosen model",
+    "Mean top-1 score": "On average, how sure the model was of its top answer (0 to 1); high does not mean right",
+    "Rolling mean": "The same average over only the most recent predictions, to see a change as it happens",
+    "Low-confidence threshold": "A prediction whose top score is below this number counts as unsure",
+    "Low-confidence rate": "The share of predictions where the model was unsure (top score below the threshold), "
+                           "with the 95% interval it is likely to lie in",
+    "Mean latency": "On average, how long one prediction took from reading the input to the result",
+    "Labelled n": "How many predictions have a known true answer (a CSV column or a labels.csv); calibration "
+                  "needs them",
+    "Accuracy": "Of the predictions with a known true answer, the share the model got right",
+    "Brier (top-1)": "The mean squared gap between the top score and being right (0 is perfect, lower is better)",
+    "Brier (positive class)": "The mean squared gap between the positive class's score and the truth (0 is "
+                              "perfect)",
+    "ECE": "Expected calibration error: on average, how far the model's stated confidence is from how often it "
+           "is right (0 = its confidence can be taken at its word)",
+    "MCE": "Maximum calibration error: the largest such gap in any confidence band",
+}
 _ROW_SUFFIX = re.compile(r"#row\d+$")
 
 

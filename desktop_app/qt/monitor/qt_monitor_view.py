@@ -69,6 +69,9 @@ class QtMonitorView(QWidget):
         self.window_value.setAccessibleName("Window size")
         self.window_value.setValue(DEFAULT_VALUE["last_n"])
         self.window_value.setVisible(False)
+        self.window_kind.setToolTip("Which predictions the numbers below count: the whole session, the last n, "
+                                    "or the last so many seconds")
+        self.window_value.setToolTip("How many predictions (or seconds) the window holds")
         self.window_kind.currentIndexChanged.connect(self._kind_changed)
         self.window_value.editingFinished.connect(self._emit_window)
         self.model_combo = QComboBox()
@@ -104,6 +107,8 @@ class QtMonitorView(QWidget):
         tag_label.setBuddy(self.tag)
         model_label = QLabel("Mod&el:")
         model_label.setBuddy(self.model_combo)
+        for label in (window_label, tag_label, model_label):
+            label.setToolTip(label.buddy().toolTip())  # the label says what its control does, like the control
         for w in (model_label, self.model_combo, window_label, self.window_kind, self.window_value, tag_label):
             bar.addWidget(w)
         bar.addWidget(self.tag, 1)
