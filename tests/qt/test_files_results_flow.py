@@ -115,3 +115,20 @@ def test_dropped_photos_run_through_the_live_models(main_window, qtbot) -> None:
         row = main_window.files_panel.current_row()
         assert row is not None and row.result.ok and isinstance(row.result.payload, payload)
         qtbot.waitUntil(lambda p=page: main_window.result_view.current_page == p)
+
+
+def test_a_dismissed_rerun_offer_runs_nothing(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = main_window.files_panel
+    view = panel.view
+    drop_and_wait(qtbot, main_window, [PORTRAIT])
+    rows = panel.model.rowCount()
+    combo = view.task_combo
+    combo.setCurrentIndex(combo.findData("detect-faces"))
+    qtbot.waitUntil(view.rerun_bar.isVisible)
+    assert "centerface" in view.rerun_label.text() and "the loaded picture" in view.rerun_label.text()
+    qtbot.mouseClick(view.dismiss_button, Qt.MouseButton.LeftButton)
+    assert not view.rerun_bar.isVisible() and not panel.controller.busy and panel.model.rowCount() == rows
+    with qtbot.waitSignal(panel.batch_finished, timeout=120_000):
+        panel.rerun_loaded()  # what the Re-run button does: the same picture, now through CenterFace
+    models = [panel.model.index(r, MODEL).data() for r in range(panel.model.rowCount())]
+    assert models[:rows] == ["efficientnet-lite0"] * rows and set(models[rows:]) == {"centerface"}

@@ -88,7 +88,7 @@ class QtFilesView(QWidget):
         self.rerun_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.rerun_button = _button("Re-r&un", "Re-run loaded pictures", "Run the pictures in the table again with "
                                     "the model now chosen for images (new rows; the old ones stay)")
-        self.dismiss_button = _button("Not now", "Dismiss re-run offer", "Keep the table as it is")
+        self.dismiss_button = _button("Dismiss", "Dismiss re-run offer", "Keep the table as it is")
         rerun = QHBoxLayout(self.rerun_bar)
         rerun.setContentsMargins(8, 2, 8, 2)
         rerun.addWidget(self.rerun_label, 1)
