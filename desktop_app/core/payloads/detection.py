@@ -91,6 +91,11 @@ class DetectionResult:
     def is_empty(self) -> bool:
         return not self.detections
 
+    def people_in_frame(self) -> int | None:
+        """How many people the picture shows: an object detector's "person" boxes (a face detector: None,
+        the live view counts the faces it shows)."""
+        return sum(1 for d in self.detections if d.label == "person") if self.class_names else None
+
     def describe(self) -> str:
         return plural(len(self.detections), "detection") if self.class_names else f"{len(self.detections)} face(s)"
 

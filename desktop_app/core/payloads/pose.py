@@ -91,6 +91,10 @@ class PoseResult:
     def is_empty(self) -> bool:
         return not self.people
 
+    def people_in_frame(self) -> int | None:
+        """How many people were posed (objects of other labels are not counted)."""
+        return sum(1 for p in self.people if p.label in ("person", ""))
+
     def describe(self) -> str:
         return self.label(None)
 

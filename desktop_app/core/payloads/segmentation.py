@@ -64,6 +64,25 @@ class SegmentationResult:
     def semantic(self) -> bool:
         return self.class_map is not None
 
+    def people_in_frame(self) -> int | None:
+        """Instance masks labelled "person"; a semantic map cannot tell people apart (None)."""
+        return None if self.semantic else sum(1 for i in self.instances if i.label == "person")
+
+    def person_mask(self) -> np.ndarray | None:
+        """A float32 mask (1 = person) from a semantic class map: the class named "person" where there is
+        one, a one-class model's class, else every class but the first (taken as background)."""
+        if self.class_map is None:
+            return None
+        classes = np.asarray(self.class_map)
+        names = [n.lower() for n in self.class_names]
+        if "person" in names:
+            mask = classes == names.index("person")
+        elif len(names) == 1:
+            mask = classes == 0
+        else:
+            mask = classes > 0
+        return mask.astype(np.float32)
+
     def _areas_text(self, limit: int = 5) -> str:
         return ", ".join(f"{name} {fraction:.0%}" for name, fraction in self.areas[:limit])
 

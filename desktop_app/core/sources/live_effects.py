@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from desktop_app.core.media.image import load_image
-from desktop_app.core.results import DetectionResult, PoseResult, Result, SegmentationResult
+from desktop_app.core.results import DetectionResult, Result
 
 BLUR_STRENGTHS = {"light": 0.02, "strong": 0.05}  # blur sigma as a share of the frame's longer side
 FEATHER = 0.006  # mask edge softening, sigma as a share of the frame's longer side
@@ -56,37 +56,19 @@ def keep_classes(result: Result, classes: frozenset[str] | None) -> Result:
 
 
 def people_count(result: Result, faces: int | None = None) -> int | None:
-    """How many people a frame's result shows: the faces shown (`faces`, for a face detector), the "person"
-    boxes of an object detector or instance segmenter, or the people of a pose model; None when the model
-    cannot tell (classifiers, semantic masks)."""
+    """How many people a frame's result shows: the faces shown (`faces`, for a face detector), else what the
+    payload says (`people_in_frame`: person boxes, posed people, person instances); None when it cannot tell."""
     if faces is not None:
         return faces
-    payload = result.payload
-    if isinstance(payload, DetectionResult) and payload.class_names:
-        return sum(1 for d in payload.detections if d.label == "person")
-    if isinstance(payload, PoseResult):
-        return sum(1 for p in payload.people if p.label in ("person", ""))
-    if isinstance(payload, SegmentationResult) and not payload.semantic:
-        return sum(1 for i in payload.instances if i.label == "person")
-    return None
+    hook = getattr(result.payload, "people_in_frame", None)
+    return hook() if callable(hook) else None
 
 
 def person_mask(result: Result) -> np.ndarray | None:
-    """A float32 mask in [0, 1] of the frame's people (1 = person) from a semantic segmenter's class map: the
-    class named "person" where there is one, a one-class model's class, else every class but the first
-    (taken as background). None when the result has no class map."""
-    payload = result.payload
-    if not isinstance(payload, SegmentationResult) or payload.class_map is None:
-        return None
-    classes = np.asarray(payload.class_map)
-    names = [n.lower() for n in payload.class_names]
-    if "person" in names:
-        mask = classes == names.index("person")
-    elif len(names) == 1:
-        mask = classes == 0
-    else:
-        mask = classes > 0
-    return mask.astype(np.float32)
+    """A float32 mask in [0, 1] of the frame's people (1 = person) from a semantic segmenter's payload
+    (`person_mask`); None for other payloads."""
+    hook = getattr(result.payload, "person_mask", None)
+    return hook() if callable(hook) else None
 
 
 def _cover(picture: np.ndarray, width: int, height: int) -> np.ndarray:
