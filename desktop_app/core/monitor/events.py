@@ -85,11 +85,31 @@ class Event:
 
 def monitored_results(result: Result, emotion_classes: int) -> list[Result]:
     """The Results the monitor counts for one finished item, as the payload says (`monitor_predictions`):
-    a classification as it is, each face's expression of a detection (with `emotion_classes` classes)."""
-    if not result.ok or result.payload is None:
+    a classification as it is, each face's expression of a detection (with `emotion_classes` classes), each
+    object box with its class and score. Each carries the item's groups, with "people in frame" counted on
+    the whole picture before it is split (`with_people_in_frame`)."""
+    payload = result.payload
+    if not result.ok or payload is None:
         return []
-    return [result if p is result.payload else replace(result, payload=p)
-            for p in result.payload.monitor_predictions(emotion_classes)]
+    result = with_people_in_frame(result)
+    return [result if p is payload else replace(result, payload=p) for p in payload.monitor_predictions(emotion_classes)]
+
+
+def with_people_in_frame(result: Result) -> Result:
+    """The result with a computed "people in frame" group (0, 1, 2, 3+) from its payload's `people_in_frame`
+    (person boxes above the threshold the model ran at, posed people, faces found), unless it has one already
+    (the live view counts the faces it shows and counts before its class filter); as it is when the payload
+    cannot tell (classifiers, semantic masks)."""
+    from desktop_app.core.monitor.groups import PEOPLE_IN_FRAME, people_band  # groups builds on GroupValue
+
+    hook = getattr(result.payload, "people_in_frame", None)
+    if not result.ok or not callable(hook) or any(a == PEOPLE_IN_FRAME for a, _, _ in result.attributes):
+        return result
+    count = hook()
+    if count is None:
+        return result
+    group = people_band(int(count))
+    return replace(result, attributes=(*result.attributes, (group.attribute, group.value, group.provenance)))
 
 
 def event_from_result(result: Result, groups: Iterable[GroupValue] = (), kind: SourceKind = "file", *,

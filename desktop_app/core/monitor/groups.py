@@ -2,7 +2,9 @@
 
 In the order the panel prefers them: (a) a CSV column or a sidecar `labels.csv` next to dropped
 files, (b) a tag the user declares for the session, (c) observable, non-protected slices the app
-computes from the decoded input (brightness, resolution, loudness, input device).
+computes from the decoded input (brightness, resolution, loudness, input device) or from what the model
+found in it (people in frame: person boxes of an object detector, posed people, faces found; see
+`events.with_people_in_frame`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ SIDECAR_NAME = "labels.csv"
 DARK_BELOW, BRIGHT_ABOVE = 70.0, 185.0  # mean luma, 0..255 (Rec. 601 weights)
 LOW_RES_BELOW, HIGH_RES_FROM = 480, 1080  # shorter side in pixels
 QUIET_BELOW_DBFS, LOUD_ABOVE_DBFS = -40.0, -12.0  # RMS level, dB relative to full scale
+PEOPLE_IN_FRAME = "people in frame"  # 0 / 1 / 2 / 3+ people a picture shows (see `people_band`)
 
 
 def groups_from_row(table: Table, row: int, attributes: Sequence[str]) -> tuple[GroupValue, ...]:
@@ -124,8 +127,11 @@ def loudness_band(samples: np.ndarray) -> GroupValue:
 
 
 def people_band(count: int) -> GroupValue:
-    """How many people a live frame shows, as a computed group: "0", "1", "2" or "3+"."""
-    return GroupValue("people in frame", str(count) if count < 3 else "3+", "computed")
+    """How many people a picture or live frame shows, as a computed group: "0", "1", "2" or "3+" (a negative
+    count is a bug of the caller)."""
+    if count < 0:
+        raise ValueError(f"a people count cannot be negative ({count})")
+    return GroupValue(PEOPLE_IN_FRAME, str(count) if count < 3 else "3+", "computed")
 
 
 def device_group(name: str) -> GroupValue:

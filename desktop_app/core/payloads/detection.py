@@ -92,9 +92,9 @@ class DetectionResult:
         return not self.detections
 
     def people_in_frame(self) -> int | None:
-        """How many people the picture shows: an object detector's "person" boxes (a face detector: None,
-        the live view counts the faces it shows)."""
-        return sum(1 for d in self.detections if d.label == "person") if self.class_names else None
+        """How many people the picture shows: an object detector's "person" boxes, a face detector's faces
+        (both above the threshold it ran at; the live view counts the face tracks it shows instead)."""
+        return sum(1 for d in self.detections if d.label == "person") if self.class_names else len(self.detections)
 
     def describe(self) -> str:
         return plural(len(self.detections), "detection") if self.class_names else f"{len(self.detections)} face(s)"
