@@ -70,8 +70,12 @@ class AppServices:
 
     def update_settings(self, **changes: Any) -> Settings:
         """Change and persist settings; a provider change applies to sessions created from now on. A save that
-        fails (disk full, read-only config folder) keeps the change for this run and reports why."""
+        fails (disk full, read-only config folder) keeps the change for this run and reports why. A new image
+        model without an image task ("Use for images") also makes dropped images go to it, not to faces."""
         old = self.settings
+        if "image_model" in changes and "image_task" not in changes:
+            card = self.registry.snapshot().card(str(changes["image_model"]))
+            changes["image_task"] = card.task if card is not None else old.image_task
         self.settings = replace(self.settings, **changes).validated()
         self.pipeline.pool.choice = self.settings.provider
         try:

@@ -34,3 +34,17 @@ def test_the_command_line_entry_point_keeps_opencv_on_the_calling_thread(
         assert "centerface" in capsys.readouterr().out
     finally:
         cv2.setNumThreads(before)
+
+
+def test_a_new_image_model_takes_dropped_images_away_from_faces(tmp_path: Path) -> None:
+    from desktop_app.core.batch import route
+
+    services = AppServices.create(UserDirs.under(tmp_path / "home"))
+    services.update_settings(image_task="detect-faces")
+    assert route(tmp_path / "photo.jpg", services.settings).model_id == "centerface"
+    services.update_settings(image_model="nanodet")  # what "Use for images" in the Models dock asks for
+    assert services.settings.image_task == "detect" and route(tmp_path / "photo.jpg", services.settings).model_id == "nanodet"
+    services.update_settings(image_model="movenet-lightning")
+    assert services.settings.image_task == "pose"
+    services.update_settings(image_task="detect-faces", image_model="selfie-segmentation")  # both named: as asked
+    assert services.settings.image_task == "detect-faces"
