@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.models.card import ModelCard
+from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.sources.live import BackgroundEffect
 
 PICTURE_FILTER = "Pictures (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff);;All files (*)"
@@ -47,6 +49,42 @@ class LiveMode:
 MODE_MODELS = {"people": ("pose", "movenet-lightning"), "objects": ("detect", "nanodet"),
                "background": ("segment", "selfie-segmentation")}
 MODE_TEXT = {"people": "People (pose)", "objects": "Objects", "background": "Background"}
+#: Other models offered for live use, by task, in list order: the line's prefix.
+LIVE_TASKS = {"detect": "Detect", "segment": "Segment", "pose": "Pose", "classify": "Classify"}
+
+
+def _semantic(card: ModelCard) -> bool:
+    segment = getattr(card, "segment", None)
+    return segment is not None and getattr(segment, "kind", "") == "semantic"
+
+
+def mode_model(snapshot: RegistrySnapshot, key: str) -> str | None:
+    """The model mode `key` runs: its bundled model when present, else the first card of its task (Background:
+    of a semantic segmenter); None when there is none."""
+    task, preferred = MODE_MODELS[key]
+    cards = [c for c in snapshot.cards if c.task == task and (key != "background" or _semantic(c))]
+    chosen = next((c for c in cards if c.id == preferred), cards[0] if cards else None)
+    return chosen.id if chosen is not None else None
+
+
+def live_modes(snapshot: RegistrySnapshot, detect: str) -> list[LiveMode]:
+    """The camera's list: faces (with, then without expressions, on face detector `detect`), people, objects,
+    background, every other face detector, then the other detectors, segmenters, pose models and classifiers."""
+    modes = [LiveMode("Faces + expressions", detect, True, "faces"), LiveMode("Faces only", detect, False, "faces")]
+    used = set()
+    for key, text in MODE_TEXT.items():
+        if (model_id := mode_model(snapshot, key)) is not None:
+            modes.append(LiveMode(text, model_id, False, key))
+            used.add(model_id)
+    for card in snapshot.cards:
+        if card.task == "detect-faces" and card.id != detect:
+            if card.second_stage:
+                modes.append(LiveMode(f"Faces + expressions: {card.name}", card.id, True))
+            modes.append(LiveMode(f"Faces: {card.name}", card.id, False))
+    for task, prefix in LIVE_TASKS.items():
+        modes += [LiveMode(f"{prefix}: {card.name}", card.id) for card in snapshot.cards
+                  if card.task == task and card.id not in used]
+    return modes
 
 
 def classes_text(chosen: frozenset[str] | None, total: int) -> str:

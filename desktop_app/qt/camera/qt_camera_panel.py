@@ -25,7 +25,7 @@ from desktop_app.core.sources.live import BackgroundEffect, LiveFrame, draw_over
 from desktop_app.core.sources.live_settings import THRESHOLD_TASKS
 from desktop_app.qt.camera.qt_camera_controller import CameraRequest, QtCameraController
 from desktop_app.qt.camera.qt_camera_dialogs import browse_video, record_dialog, save_snapshot_dialog
-from desktop_app.qt.camera.qt_camera_modes import MODE_MODELS, MODE_TEXT, LiveMode
+from desktop_app.qt.camera.qt_camera_modes import live_modes
 from desktop_app.qt.camera.qt_camera_view import QtCameraView
 from desktop_app.qt.camera.qt_live_recording import RecordingDone, shown
 from desktop_app.qt.camera.qt_live_worker import CameraListWorker
@@ -35,8 +35,6 @@ from desktop_app.qt.qt_workers import WorkerController, failure_handler
 STATS_EVERY_S, RESULT_EVERY_S = 0.25, 1.0  # how often the stats strip and the status bar are fed
 #: Seconds a stream may take to connect, and may stay silent before it counts as lost.
 STREAM_OPEN_S, STREAM_READ_S = 5.0, 3.0
-#: Other models offered for live use, by task, in list order: the line's prefix.
-LIVE_TASKS = {"detect": "Detect", "segment": "Segment", "pose": "Pose", "classify": "Classify"}
 
 
 class QtCameraPanel(QWidget):
@@ -69,47 +67,15 @@ class QtCameraPanel(QWidget):
         self._sync_buttons()
 
     # -- setup ----------------------------------------------------------------------------------------
-    def _mode_model(self, snapshot: RegistrySnapshot, key: str) -> str | None:
-        """The model a mode runs: its bundled model when present, else the first card of its task."""
-        task, preferred = MODE_MODELS[key]
-        cards = [c for c in snapshot.cards if c.task == task and (key != "background" or self._semantic(c))]
-        chosen = next((c for c in cards if c.id == preferred), cards[0] if cards else None)
-        return chosen.id if chosen is not None else None
-
-    @staticmethod
-    def _semantic(card: object) -> bool:
-        segment = getattr(card, "segment", None)
-        return segment is not None and getattr(segment, "kind", "") == "semantic"
-
-    def _modes(self, snapshot: RegistrySnapshot) -> list[LiveMode]:
-        """The model list: faces (with, then without expressions), people, objects, background, every other
-        face detector, then the other detectors, segmenters, pose models and classifiers by name."""
-        detect = self.services.model_for("detect")
-        modes = [LiveMode("Faces + expressions", detect, True, "faces"), LiveMode("Faces only", detect, False, "faces")]
-        used = set()
-        for key, text in MODE_TEXT.items():
-            if (model_id := self._mode_model(snapshot, key)) is not None:
-                modes.append(LiveMode(text, model_id, False, key))
-                used.add(model_id)
-        for card in snapshot.cards:
-            if card.task == "detect-faces" and card.id != detect:
-                if card.second_stage:
-                    modes.append(LiveMode(f"Faces + expressions: {card.name}", card.id, True))
-                modes.append(LiveMode(f"Faces: {card.name}", card.id, False))
-        for task, prefix in LIVE_TASKS.items():
-            modes += [LiveMode(f"{prefix}: {card.name}", card.id) for card in snapshot.cards
-                      if card.task == task and card.id not in used]
-        return modes
-
     def _fill_models(self, snapshot: RegistrySnapshot) -> None:
-        """The modes and models (see `_modes`), then one disabled line per broken card saying why."""
+        """The modes and models (see `live_modes`), then one disabled line per broken card saying why."""
         combo = self.view.model_combo
         previous = combo.currentData()
         before = self._snapshot.card(str(previous[0])) if previous is not None else None
         self._snapshot = snapshot
         combo.blockSignals(True)
         combo.clear()
-        for mode in self._modes(snapshot):
+        for mode in live_modes(snapshot, self.services.model_for("detect")):
             combo.addItem(mode.text, mode.data)
         for problem in snapshot.problems:
             combo.addItem(f"⚠ {problem}", None)
@@ -216,6 +182,7 @@ class QtCameraPanel(QWidget):
             except Exception:  # a labels file gone since the card was read: the list stays empty
                 labels = ()
         self.view.mode_controls.set_mode(key, labels)
+        self.view.show_mode(key)
 
     def _is_detector(self, model_id: str) -> bool:
         """Whether the live threshold applies: face detectors, object detectors, segmenters, pose models."""

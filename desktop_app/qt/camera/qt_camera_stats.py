@@ -8,7 +8,8 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
 
 from desktop_app.core.sources.live import LiveFrame
@@ -86,34 +87,70 @@ FIELDS = (("capture", "Capture", "Frames per second read from the source"),
           ("processed", "Processed", "Frames per second the model ran on"),
           ("skipped", "Skipped", "Frames per second dropped because the model was still busy (newest frame wins)"),
           ("inference", "Inference p50/p95", "Model run time over the last seconds"),
-          ("latency", "Capture→display p50/p95", "From the frame's capture to its first paint on screen"),
+          ("latency", "Latency p50/p95", "Capture to display: from the frame's capture to its first paint on screen"),
           ("provider", "Provider", "The execution provider that actually ran the model"))
 TIPS = {key: tip for key, _caption, tip in FIELDS}
 
 
+#: The widest value each readout may show: its width is kept for it, so arriving numbers never widen the panel.
+WIDEST = {"capture": "888.8 fps", "processed": "888.8 fps", "skipped": "888.8 fps", "inference": "8888 / 8888 ms",
+          "latency": "8888 / 8888 ms", "provider": "DirectML ⚠ fallback"}
+
+
 class QtCameraStatsStrip(QFrame):
-    """Small captioned readouts in two rows of three (narrow enough for a laptop screen beside the Models
-    dock); `set_stats(None)` shows dashes."""
+    """Small captioned readouts in two rows of three, or three rows of two where the panel is narrow (a laptop
+    screen beside the Models dock); each keeps the width of its widest value; `set_stats(None)` shows dashes."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Live statistics")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        layout = QGridLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.setHorizontalSpacing(16)
-        layout.setVerticalSpacing(2)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(8, 4, 8, 4)
+        self.grid.setHorizontalSpacing(16)
+        self.grid.setVerticalSpacing(2)
         self.values: dict[str, QLabel] = {}
-        for i, (key, caption, tip) in enumerate(FIELDS):
+        for key, caption, tip in FIELDS:
             label = QLabel()
             label.setAccessibleName(caption)
             label.setToolTip(tip)
             label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setFixedWidth(label.fontMetrics().horizontalAdvance(f"{caption}: {WIDEST[key]}"))
             self.values[key] = label
-            layout.addWidget(label, i // 3, i % 3)
-        layout.setColumnStretch(3, 1)
+        self.columns = 0
+        self._arrange(3)
         self.set_stats(None)
+
+    def _width(self, columns: int) -> int:
+        """The strip's width with the readouts in `columns` columns."""
+        labels = list(self.values.values())
+        rows = [labels[i::columns] if columns == 3 else labels[i * 3:i * 3 + 3] for i in range(columns)]
+        m = self.grid.contentsMargins()
+        widest = sum(max(label.minimumWidth() for label in column) for column in rows)
+        return widest + self.grid.horizontalSpacing() * (columns - 1) + m.left() + m.right() + 2 * self.frameWidth()
+
+    def _arrange(self, columns: int) -> None:
+        """Three columns: capture, processed, skipped over inference, latency, provider; two: rates beside times."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, label in enumerate(self.values.values()):
+            self.grid.removeWidget(label)
+            row, column = (i // 3, i % 3) if columns == 3 else (i % 3, i // 3)
+            self.grid.addWidget(label, row, column)
+        for column in range(4):
+            self.grid.setColumnStretch(column, 1 if column == columns else 0)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(self._width(2), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        columns = 3 if event.size().width() >= self._width(3) else 2
+        if columns != self.columns:
+            self._arrange(columns)
+            self.grid.activate()  # placed now, not after this resize was painted with the old columns
 
     def set_stats(self, stats: CameraPanelStats | None) -> None:
         dash = "—"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.qt.camera.qt_camera_modes import QtModeControls
 from desktop_app.qt.camera.qt_camera_stats import QtCameraStatsStrip
+from desktop_app.qt.camera.qt_flow_layout import QtFlowLayout, control_group
 from desktop_app.qt.camera.qt_live_canvas import QtLiveCanvas
 from desktop_app.qt.results.qt_image import error_colour
 from desktop_app.qt.results.qt_score_bars import QtScoreBars
@@ -102,6 +103,7 @@ class QtCameraView(QWidget):
         self.source_combo.setEditable(True)
         self.source_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.source_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.source_combo.setMinimumWidth(self.source_combo.fontMetrics().horizontalAdvance("x" * 24))
         line_edit = self.source_combo.lineEdit()
         if line_edit is not None:
             line_edit.setPlaceholderText(SOURCE_HINT)
@@ -127,6 +129,8 @@ class QtCameraView(QWidget):
         self.threshold_value = QLabel("0.50")
         self.threshold_value.setMinimumWidth(self.threshold_value.fontMetrics().horizontalAdvance("0.000"))
         _named(self.threshold_value, "Score threshold value")
+        self.threshold_row = control_group(_labelled("&Threshold:", self.threshold_slider), self.threshold_slider,
+                                           self.threshold_value)
         self.start_button = _button("St&art", "Start camera", "Start or stop capture and live detection")
         self.start_button.setDefault(True)
 
@@ -149,33 +153,45 @@ class QtCameraView(QWidget):
         self.stats = QtCameraStatsStrip()
         self._layout()
 
+    def show_mode(self, key: str) -> None:
+        """Show the controls that do something in mode `key`: Background draws no boxes, keypoints or labels
+        (the picture is the effect) and the score threshold does not shape its person mask."""
+        background = key == "background"
+        widget: QWidget
+        for widget in (self.threshold_row, self.boxes_check, self.landmarks_check, self.labels_check,
+                       self.snapshot_overlay_check):
+            widget.setVisible(not background)
+
     def _layout(self) -> None:
+        """Three labelled rows (source, what to see, overlay) that wrap when the panel is narrow, the mode's
+        own row, then the video and the stats strip."""
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
-        grid.addWidget(_labelled("&Source:", self.source_combo), 0, 0)
-        source_row = QHBoxLayout()
-        widget: QWidget
-        for widget in (self.source_combo, self.browse_button, _labelled("Reso&lution:", self.resolution_combo),
-                       self.resolution_combo, self.loop_check):
-            source_row.addWidget(widget)
-        grid.addLayout(source_row, 0, 1)
-        grid.addWidget(_labelled("S&how:", self.model_combo), 1, 0)
-        model_row = QHBoxLayout()
-        for widget in (self.model_combo, _labelled("&Threshold:", self.threshold_slider), self.threshold_slider,
-                       self.threshold_value):
-            model_row.addWidget(widget)
-        model_row.addStretch(1)
-        model_row.addWidget(self.start_button)
-        grid.addLayout(model_row, 1, 1)
-        grid.addWidget(self.mode_controls, 2, 1)
-        grid.addWidget(QLabel("Overlay:"), 3, 0)
-        overlay_row = QHBoxLayout()
+        grid.setVerticalSpacing(6)
+        source_row = QtFlowLayout()
+        source_row.add(self.source_combo)
+        for widget in (self.browse_button,
+                       control_group(_labelled("Reso&lution:", self.resolution_combo), self.resolution_combo),
+                       self.loop_check):
+            source_row.add(widget)
+        model_row = QtFlowLayout()
+        model_row.add(self.model_combo)
+        model_row.add(self.threshold_row)
+        model_row.add(self.start_button, push_right=True)
+        overlay_row = QtFlowLayout()
         for widget in (self.boxes_check, self.landmarks_check, self.labels_check, self.mirror_check):
-            overlay_row.addWidget(widget)
-        overlay_row.addStretch(1)
-        for widget in (self.snapshot_button, self.snapshot_overlay_check, self.record_button):
-            overlay_row.addWidget(widget)
-        grid.addLayout(overlay_row, 3, 1)
+            overlay_row.add(widget)
+        overlay_row.add(control_group(self.snapshot_button, self.snapshot_overlay_check, self.record_button),
+                        push_right=True)
+        line = self.source_combo.sizeHint().height()
+        for row, text, buddy, flow in ((0, "&Source:", self.source_combo, source_row),
+                                       (1, "S&how:", self.model_combo, model_row),
+                                       (3, "View:", None, overlay_row)):
+            label = _labelled(text, buddy) if buddy is not None else QLabel(text)
+            label.setMinimumHeight(line)  # level with the first line of its row when the row wraps
+            grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addLayout(flow, row, 1)
+        grid.addWidget(self.mode_controls, 2, 1)  # the mode's own controls, under its choice
         grid.setColumnStretch(1, 1)
 
         video_row = QHBoxLayout()
@@ -185,5 +201,6 @@ class QtCameraView(QWidget):
         root.addLayout(grid)
         root.addWidget(self.message)
         root.addLayout(video_row, 1)
+        root.addStretch(0)  # height the video cannot use (its shape caps it) goes here, not between the rows
         root.addWidget(self.stats)
         self.setTabOrder(self.source_combo, self.browse_button)
