@@ -31,6 +31,7 @@ def test_one_euro_calms_a_still_point_and_follows_a_moving_one() -> None:
     raw_jitter = np.std(np.diff(noisy[30:], axis=0))
     smooth_jitter = np.std(np.diff(out[30:], axis=0))
     assert smooth_jitter < 0.35 * raw_jitter, (raw_jitter, smooth_jitter)
+    assert np.abs(out[30:].mean(axis=0) - 100.0).max() < 0.5  # converged on the point, not drifting
 
     moving = OneEuroFilter()
     speed = 200.0  # px/s: a brisk arm movement
@@ -74,6 +75,20 @@ def test_pose_keypoints_are_smoothed_and_stay_on_the_person(pipeline: Pipeline, 
     assert jitter_s < 0.8 * jitter_r, (jitter_s, jitter_r)
     # ...and keeps the nose where the model puts it (within a few pixels on a 640x480 frame).
     assert np.abs(s - r).mean() < 6.0
+
+
+def test_pose_smoothing_starts_over_after_a_model_switch(pipeline: Pipeline, pan: list[np.ndarray]) -> None:
+    detector = LiveDetector(pipeline, "movenet-lightning")
+    _run(detector, pan[:10])
+    detector.set_model("nanodet")
+    detector.process(pan[10], 10 / FPS, 11)
+    detector.set_model("movenet-lightning")
+    back = detector.process(pan[30], 30 / FPS, 31)  # far along the pan: a kept filter would lag behind
+    raw = pipeline.run_data(pan[30], "movenet-lightning", "raw")
+    assert isinstance(back.result.payload, PoseResult) and isinstance(raw.payload, PoseResult)
+    got = [(k.x, k.y) for k in back.result.payload.people[0].keypoints]
+    want = [(k.x, k.y) for k in raw.payload.people[0].keypoints]
+    assert np.allclose(got, want, atol=1e-3)
 
 
 def test_class_filter_keeps_only_the_chosen_objects(pipeline: Pipeline) -> None:
