@@ -137,10 +137,11 @@ def test_movenet_draws_the_skeleton_on_the_astronaut(main_window, qtbot) -> None
 
     at_keypoints = {name: change(p.x, p.y) for name in FACE_AND_SHOULDERS
                     for p in [payload.people[0].keypoints[names.index(name)]]}
-    away = [change(x, y) for x, y in ((15, 15), (payload.width - 16, 15), (payload.width / 2, 10))]
+    # Plain patches of the photo far from the person's keypoints and limbs (sky, the shuttle's side).
+    away = [change(x, y) for x, y in ((payload.width - 16, 15), (payload.width / 2, 10), (480, 150), (496, 256))]
     print("movenet skeleton on the canvas, colour change at the keypoints:",
           {k: round(v) for k, v in at_keypoints.items()}, "and far from them:", [round(v) for v in away])
-    assert min(at_keypoints.values()) > 40 and max(away) < 25  # drawn where the model put it, nowhere else
+    assert min(at_keypoints.values()) > 30 and max(away) < 12  # drawn where the model put it, nowhere else
 
 
 def test_the_selfie_mask_tints_the_astronaut_and_not_the_background(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
