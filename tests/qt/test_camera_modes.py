@@ -41,7 +41,7 @@ def test_the_list_offers_the_modes_before_models_by_name(panel: QtCameraPanel) -
 
 
 def test_people_mode_shows_smoothed_poses_and_the_window_does_not_grow(  # type: ignore[no-untyped-def]
-        qtbot, panel: QtCameraPanel, videos: dict[str, Path]) -> None:  # noqa: F811
+        qtbot, panel: QtCameraPanel, videos: dict[str, Path], tmp_path: Path) -> None:  # noqa: F811
     panel.set_mode("people")
     assert panel.mode() == "people" and not panel.view.mode_controls.isVisibleTo(panel)
     size = panel.window().size()
@@ -54,9 +54,28 @@ def test_people_mode_shows_smoothed_poses_and_the_window_does_not_grow(  # type:
     assert nose.score >= 0.3 and 0 <= nose.x <= 640 and 0 <= nose.y <= 480
     assert seen.stats and seen.stats[-1].processed_fps > 0
     assert panel.window().size() == size
+    # The snapshot carries the skeleton: with the overlay it differs from the plain frame at the keypoints.
+    with_overlay, plain = _snapshots(qtbot, panel, tmp_path)
+    pose = panel.controller.latest.result.payload  # type: ignore[union-attr]
+    assert isinstance(pose, PoseResult)
+    shown = [k for k in pose.people[0].keypoints if k.score >= pose.keypoint_threshold]
+    assert len(shown) >= 5
+    changed = [np.abs(with_overlay[int(k.y), int(k.x)].astype(int) - plain[int(k.y), int(k.x)]).sum() > 30 for k in shown]
+    assert all(changed), changed
 
 
-def test_objects_mode_filters_classes_in_the_core(qtbot, panel: QtCameraPanel, videos: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]  # noqa: F811,E501
+def _snapshots(qtbot, panel: QtCameraPanel, folder: Path) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]  # noqa: F811,E501
+    """The newest frame saved with and without the overlay (the camera stopped, so both are the same frame)."""
+    panel.stop()
+    qtbot.waitUntil(lambda: not panel.running, timeout=WAIT_MS)
+    pictures = [cv2.imread(str(panel.snapshot_to(folder / f"{name}.png", overlay=name == "overlay")))
+                for name in ("overlay", "plain")]
+    assert all(p is not None for p in pictures)
+    return pictures[0], pictures[1]
+
+
+def test_objects_mode_filters_classes_in_the_core(  # type: ignore[no-untyped-def]
+        qtbot, panel: QtCameraPanel, videos: dict[str, Path], tmp_path: Path) -> None:  # noqa: F811
     panel.set_mode("objects")
     controls = panel.view.mode_controls
     assert controls.isVisibleTo(panel) and controls.classes_button.text() == "All 80 classes"
@@ -73,6 +92,14 @@ def test_objects_mode_filters_classes_in_the_core(qtbot, panel: QtCameraPanel, v
     assert all(isinstance(p, DetectionResult) for p in recent)
     labels = [d.label for p in recent for d in p.detections]  # type: ignore[union-attr]
     assert labels and set(labels) == {"cup"}
+    # The snapshot carries the cup boxes: with the overlay it differs from the plain frame along each box's edge.
+    with_overlay, plain = _snapshots(qtbot, panel, tmp_path)
+    boxes = panel.controller.latest.result.payload.detections  # type: ignore[union-attr]
+    assert boxes and {d.label for d in boxes} == {"cup"}
+    for d in boxes:
+        x0, y0, x1, y1 = (int(round(v)) for v in d.box)
+        edge = np.abs(with_overlay[y0:y1, max(0, x0 - 1):x0 + 2].astype(int) - plain[y0:y1, max(0, x0 - 1):x0 + 2])
+        assert edge.sum(axis=2).max(axis=1).mean() > 30, d
 
 
 def test_class_picker_filters_ticks_and_reports_the_choice(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -86,6 +113,16 @@ def test_class_picker_filters_ticks_and_reports_the_choice(qtbot) -> None:  # ty
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
     assert picker.chosen() == frozenset({"cup"})
     assert classes_text(frozenset({"cup", "cat", "person"}), 80) == "3 of 80 classes"
+    picker.filter_edit.setText("Person, cup")  # a list: both shown, Enter ticks exactly those two
+    assert [picker.list.item(i).isHidden() for i in range(4)] == [False, False, True, True]
+    picker.all_button.click()  # ticks the shown ones only
+    picker.filter_edit.clear()
+    assert picker.chosen() == frozenset({"person", "cup"})
+    picker.none_button.click()
+    picker.list.item(2).setCheckState(Qt.CheckState.Checked)  # cat
+    picker.filter_edit.setText("person, cell phone")
+    qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
+    assert picker.chosen() == frozenset({"person", "cell phone"})
 
 
 def test_background_mode_blurs_and_the_snapshot_and_recording_carry_it(  # type: ignore[no-untyped-def]

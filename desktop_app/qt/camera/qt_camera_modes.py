@@ -98,13 +98,14 @@ def classes_text(chosen: frozenset[str] | None, total: int) -> str:
 
 
 class QtClassPicker(QDialog):
-    """Tick the object classes to show; a filter field narrows the list (Enter ticks the only match)."""
+    """Tick the object classes to show; a filter field narrows the list ("person, cup" shows both; Enter ticks
+    exactly the classes a list names, or a single word's only match)."""
 
     def __init__(self, labels: tuple[str, ...], chosen: frozenset[str] | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Classes to show")
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter, e.g. cup")
+        self.filter_edit.setPlaceholderText("Filter, e.g. cup or person, cup (Enter ticks)")
         self.filter_edit.setAccessibleName("Filter classes")
         self.list = QListWidget()
         self.list.setAccessibleName("Object classes")
@@ -136,12 +137,24 @@ class QtClassPicker(QDialog):
     def _items(self) -> list[QListWidgetItem]:
         return [self.list.item(i) for i in range(self.list.count())]
 
+    @staticmethod
+    def _names(text: str) -> list[str]:
+        """The filter's parts: "person, cup" -> ["person", "cup"]."""
+        return [part.strip().lower() for part in text.split(",") if part.strip()]
+
     def _filter(self, text: str) -> None:
-        needle = text.strip().lower()
+        names = self._names(text)
         for item in self._items():
-            item.setHidden(bool(needle) and needle not in item.text().lower())
+            item.setHidden(bool(names) and not any(name in item.text().lower() for name in names))
 
     def _tick_only_match(self) -> None:
+        """Enter: a list ("person, cup") ticks exactly the classes it names; one word ticks its only match."""
+        names = self._names(self.filter_edit.text())
+        named = {item.text() for item in self._items() if item.text().lower() in names}
+        if len(names) > 1 and named:
+            for item in self._items():
+                item.setCheckState(Qt.CheckState.Checked if item.text() in named else Qt.CheckState.Unchecked)
+            return
         shown = [item for item in self._items() if not item.isHidden()]
         if len(shown) == 1:
             shown[0].setCheckState(Qt.CheckState.Checked)
