@@ -56,6 +56,27 @@ def test_every_mode_fits_a_narrow_panel_without_cutting_controls(qtbot, panel: Q
     assert view.canvas.height() >= 200 and view.canvas.width() >= panel.width() - 40  # the video keeps the rest
 
 
+def test_every_entry_of_the_list_keeps_the_panel_narrow(panel: QtCameraPanel) -> None:  # noqa: F811
+    combo = panel.view.model_combo
+    widths = {}
+    for i in range(combo.count()):
+        if combo.itemData(i) is not None:  # a broken card's line cannot be chosen
+            combo.setCurrentIndex(i)
+            widths[combo.itemText(i)] = panel.minimumSizeHint().width()
+    assert any(text.startswith("Classify:") for text in widths)  # with its score bars beside the video
+    assert max(widths.values()) <= MAX_MIN_WIDTH, widths
+
+
+def test_a_classifiers_bars_go_under_the_video_when_the_panel_is_narrow(qtbot, panel: QtCameraPanel) -> None:  # type: ignore[no-untyped-def]  # noqa: F811,E501
+    combo, view = panel.view.model_combo, panel.view
+    combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemText(i).startswith("Classify:")))
+    assert view.score_bars.isVisibleTo(panel)
+    qtbot.waitUntil(lambda: view.score_bars.x() > view.canvas.x() + view.canvas.width() - 1, timeout=WAIT_MS)
+    _shrink(qtbot, panel)
+    qtbot.waitUntil(lambda: view.score_bars.y() >= view.canvas.y() + view.canvas.height(), timeout=WAIT_MS)
+    assert view.canvas.width() >= panel.width() - 40 and _outside(panel) == []
+
+
 def test_flow_row_wraps_and_pushes_its_last_control_right(qtbot) -> None:  # type: ignore[no-untyped-def]
     host = QWidget()
     qtbot.addWidget(host)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -28,6 +29,7 @@ from desktop_app.qt.results.qt_score_bars import QtScoreBars
 #: (label, (width, height) or None for the source's own format)
 RESOLUTIONS: tuple[tuple[str, tuple[int, int] | None], ...] = (
     ("Default", None), ("640 × 480", (640, 480)), ("1280 × 720", (1280, 720)))
+BARS_BESIDE_MIN_WIDTH = 720  # px of panel: narrower, a classifier's score bars go under the video
 SOURCE_HINT = "Camera index, video file or stream URL (http://…, rtsp://…)"
 
 
@@ -148,7 +150,7 @@ class QtCameraView(QWidget):
         self.canvas = QtLiveCanvas()
         self.canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.score_bars = QtScoreBars()
-        self.score_bars.setMinimumWidth(260)
+        self.score_bars.setMinimumWidth(200)  # long class names are elided (full in the tooltip)
         self.score_bars.hide()
         self.stats = QtCameraStatsStrip()
         self._layout()
@@ -161,6 +163,15 @@ class QtCameraView(QWidget):
         for widget in (self.threshold_row, self.boxes_check, self.landmarks_check, self.labels_check,
                        self.snapshot_overlay_check):
             widget.setVisible(not background)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        """A classifier's score bars sit beside the video where the panel is wide, under it where it is narrow
+        (beside, they would squeeze the video to its minimum)."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < BARS_BESIDE_MIN_WIDTH
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self.video_row.direction() != direction:
+            self.video_row.setDirection(direction)
 
     def _layout(self) -> None:
         """Three labelled rows (source, what to see, overlay) that wrap when the panel is narrow, the mode's
@@ -194,7 +205,7 @@ class QtCameraView(QWidget):
         grid.addWidget(self.mode_controls, 2, 1)  # the mode's own controls, under its choice
         grid.setColumnStretch(1, 1)
 
-        video_row = QHBoxLayout()
+        self.video_row = video_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         video_row.addWidget(self.canvas, 1)
         video_row.addWidget(self.score_bars, 0, Qt.AlignmentFlag.AlignTop)
         root = QVBoxLayout(self)
