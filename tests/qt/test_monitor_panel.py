@@ -95,8 +95,12 @@ def test_adult_sample_fills_per_group_rows_with_intervals(qtbot, panel, adult_sa
     for r, row in enumerate(snap.attribute("sex").rows):
         sr = row.selection_rate
         assert sr is not None and sr.low is not None and sr.high is not None
-        assert fairness.groups.item(r, 2).text() == f"{sr.estimate:.3f} [{sr.low:.3f}, {sr.high:.3f}]"
+        # As people read a rate: '25% [20–32%]', the estimate and its 95% interval.
+        assert fairness.groups.item(r, 2).text() == f"{sr.estimate:.0%} [{sr.low * 100:.0f}–{sr.high:.0%}]"
         assert "[" in fairness.groups.item(r, 6).text()  # TPR with its interval
+    heading = fairness.groups.horizontalHeaderItem(2)
+    assert heading.text() == "Said >50K" and "Selection rate" in heading.toolTip()
+    assert not fairness.groups.horizontalScrollBar().isVisible()  # fits beside the chart: no sideways scrolling
     names = column(fairness.disparities, 0)
     assert names[:2] == ["Demographic parity difference", "Demographic parity ratio"]
     assert "Confidence gap (mean top-1 score)" in names
@@ -148,7 +152,7 @@ def test_what_if_slider_moves_the_selection_rates(qtbot, panel, adult_sample) ->
     assert at_half != strict
     _, rows = panel.snapshot.what_if(0.9, "sex")  # type: ignore[union-attr]
     assert [r.value for r in rows] == column(fairness.what_if_table, 0)
-    assert strict == [f"{r.selection_rate.estimate:.3f} [{r.selection_rate.low:.3f}, {r.selection_rate.high:.3f}]"  # type: ignore[union-attr]
+    assert strict == [f"{r.selection_rate.estimate:.0%} [{r.selection_rate.low * 100:.0f}–{r.selection_rate.high:.0%}]"  # type: ignore[union-attr]
                       for r in rows]
     assert all(float(d) <= 0 for d in column(fairness.what_if_table, 3))  # a stricter threshold selects fewer
     assert fairness.threshold_label.text().endswith("0.900")
@@ -295,8 +299,11 @@ def test_monitor_starts_folded_to_a_summary_line_that_says_what_to_do(qtbot) -> 
     with qtbot.waitSignal(view.folded_changed) as opened:
         qtbot.mouseClick(view.details_button, Qt.MouseButton.LeftButton)
     assert opened.args == [False] and view.tabs.isVisible() and widget.minimumSizeHint().height() > folded_height
+    # Opened, the model/window/tag/reset/export choices share the summary's line: one row, not two.
+    assert view.controls.isVisible() and abs(view.controls.geometry().center().y()
+                                             - view.status.geometry().center().y()) < 8
     view.set_folded(True)
-    assert not view.tabs.isVisible()
+    assert not view.tabs.isVisible() and not view.controls.isVisible()
     widget.shutdown()
 
 
@@ -341,3 +348,45 @@ def test_every_monitor_column_and_control_says_what_it_means(qtbot, panel, adult
     row = panel.snapshot.attribute("sex").rows[0]  # type: ignore[union-attr]
     text = fairness.plain.text()
     assert f"Of {row.n:,} predictions for {row.value}" in text and "'>50K'" in text and "95% interval" in text
+
+
+def test_each_section_says_what_its_numbers_mean_for_this_model(qtbot, panel, adult_sample) -> None:  # type: ignore[no-untyped-def]
+    feed(panel, *adult_sample)
+    shown(qtbot, panel, 200)
+    snap = panel.snapshot
+    assert snap is not None and snap.calibration is not None
+    status = panel.view.status
+    sha = snap.models[0][1]
+    assert "adult-income" in status.text() and sha[:12] not in status.text()  # the hash is for the tooltip
+    assert sha[:12] in status.toolTip()
+    panel.view.tabs.setCurrentIndex(1)
+    c = snap.confidence
+    unsure = round(c.low_rate.estimate * c.n)  # type: ignore[operator]
+    text = panel.view.confidence.plain.text()
+    assert text.startswith("Of 200 predictions by adult-income, ") and f", {unsure:,} (" in text
+    assert f"below {c.low_threshold:.2f}" in text and f"scored {c.mean:.2f}" in text
+    panel.view.tabs.setCurrentIndex(2)
+    cal = snap.calibration
+    text = panel.view.calibration.plain.text()
+    assert panel.view.calibration.plain.isVisible()
+    assert f"Of {cal.n:,} predictions with a known true answer, adult-income got {cal.accuracy:.0%} right" in text
+    assert f"(ECE {cal.ece:.3f})" in text
+
+
+def test_columns_without_numbers_hide_so_the_table_fits_beside_its_chart(qtbot, panel, adult_sample) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.qt.monitor.qt_monitor_tables import GROUP_COLUMNS
+
+    feed(panel, *adult_sample)
+    shown(qtbot, panel, 200)
+    choose_attribute(panel, "sex")
+    fairness = panel.view.fairness
+    said = GROUP_COLUMNS.index("Said positive")
+    assert not fairness.groups.isColumnHidden(said)
+    fairness.positive.setCurrentText("(none)")  # no positive class: no selection rate to show
+    fairness.positive.activated.emit(fairness.positive.currentIndex())
+    qtbot.waitUntil(lambda: panel.snapshot is not None and panel.snapshot.config.positive_label is None
+                    and fairness.groups.isColumnHidden(said))
+    assert not fairness.groups.isColumnHidden(GROUP_COLUMNS.index("Accuracy"))  # true labels are there
+    assert fairness.rate_chart._title == "Share unsure, per group"
+    assert fairness.groups.horizontalHeaderItem(said).text() == "Said positive"
+    assert not fairness.groups.horizontalScrollBar().isVisible()

@@ -53,13 +53,19 @@ class QtCalibrationSection(QWidget):
         self.temperature_note.setWordWrap(True)
         self.temperature_note.setAccessibleName("Temperature scaling")
         self.plot = QtReliabilityPlot()
+        self.plain = QLabel()  # what the numbers mean for this model, in one sentence
+        self.plain.setWordWrap(True)
+        self.plain.setAccessibleName("What the calibration numbers mean")
         left = QVBoxLayout()
         left.addWidget(self.empty)
         left.addWidget(self.model_numbers)
         left.addWidget(self.after_numbers)
         left.addWidget(self.temperature_note)
         left.addStretch(1)
-        row = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.plain)
+        row = QHBoxLayout()
+        outer.addLayout(row, 1)
         row.addLayout(left, 0)
         row.addWidget(self.plot, 1)
         self.apply(None)
@@ -71,9 +77,11 @@ class QtCalibrationSection(QWidget):
         self.plot.setVisible(cal is not None)
         temp = snap.temperature if snap is not None else None
         self.after_numbers.setVisible(temp is not None)
+        self.plain.setVisible(cal is not None)
         if snap is None or cal is None:
             self.temperature_note.setText("")
             return
+        self.plain.setText(fmt.calibration_sentence(cal, snap.models))
         self.model_numbers.show_summary(cal, snap.config.n_bins)
         if temp is not None:
             self.after_numbers.show_summary(temp.after, snap.config.n_bins)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -30,13 +30,17 @@ class _ThemedPlot(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
-        self.setMinimumSize(220, 170)
+        self.setMinimumSize(200, 120)
         self.setAccessibleName(title)
         item = self.getPlotItem()
         item.setLabel("bottom", x_label)
         item.setLabel("left", y_label)
         item.setXRange(0, 1, padding=0.02)
         self.apply_palette()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """Low and wide: a folded-open monitor on a laptop screen is short; extra room is taken when there."""
+        return QSize(320, 140)
 
     def apply_palette(self) -> None:
         palette = self.palette()
@@ -94,7 +98,7 @@ class QtReliabilityPlot(_ThemedPlot):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Reliability (equal-count bins)", "mean confidence", "accuracy", parent)
-        self.setMinimumSize(300, 260)
+        self.setMinimumSize(240, 140)
         item = self.getPlotItem()
         item.setYRange(0, 1, padding=0.02)
         item.setAspectLocked(False)
@@ -124,10 +128,11 @@ class QtGroupRatePlot(_ThemedPlot):
     minimum n are drawn faded (their numbers say too little)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Per group", "", "rate", parent)
-        self.setMinimumSize(220, 170)
+        super().__init__("Per group", "", "% of group", parent)
+        self.setMinimumSize(220, 120)
         item = self.getPlotItem()
-        item.setYRange(0, 1, padding=0.02)
+        item.getAxis("left").enableAutoSIPrefix(False)  # percent, never 'x0.001'
+        item.setYRange(0, 100, padding=0.02)
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.6, brushes=[], pen=pg.mkPen(None))
         self._errors = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), top=np.zeros(0), bottom=np.zeros(0), beam=0.2)
         self.addItem(self._bars)
@@ -149,13 +154,15 @@ class QtGroupRatePlot(_ThemedPlot):
             return
         self.groups = drawn
         x = np.arange(len(rows), dtype=float)
-        rates = np.array([r[1] for r in rows], dtype=float)
+        rates = np.array([r[1] for r in rows], dtype=float) * 100  # drawn in percent, as the table reads
         faded = QColor(BAR)
         faded.setAlpha(70)
         self._bars.setOpts(x=x, height=rates, width=0.6, brushes=[BAR if r[4] else faded for r in rows])
-        self._errors.setData(x=x, y=rates, top=np.array([r[3] for r in rows]) - rates,
-                             bottom=rates - np.array([r[2] for r in rows]))
+        self._errors.setData(x=x, y=rates, top=np.array([r[3] for r in rows]) * 100 - rates,
+                             bottom=rates - np.array([r[2] for r in rows]) * 100)
         axis = self.getPlotItem().getAxis("bottom")
         axis.setTicks([[(float(i), r[0] if len(r[0]) <= 12 else r[0][:11] + "…") for i, r in enumerate(rows)]])
         self.getPlotItem().setXRange(-0.6, max(0.6, len(rows) - 0.4), padding=0)
+        top = max((r[3] for r in rows), default=1.0)  # small rates stay readable: the axis ends above the tallest
+        self.getPlotItem().setYRange(0, 100 * min(1.0, max(0.1, top * 1.15)), padding=0)
         self.setToolTip("\n".join(f"{g}: {r:.1%} (95% interval {lo:.1%} to {hi:.1%})" for g, r, lo, hi in drawn))

@@ -22,6 +22,7 @@ from desktop_app.qt.monitor import qt_monitor_format as fmt
 from desktop_app.qt.monitor.qt_monitor_charts import QtHistogramPlot
 
 SOURCE_ROLE = Qt.ItemDataRole.UserRole
+NO_PREDICTIONS = "No predictions yet: run a model on files, the camera or the microphone."
 
 
 def _value_label(name: str) -> QLabel:
@@ -78,12 +79,16 @@ class QtConfidenceSection(QWidget):
 
         numbers.setMinimumWidth(numbers.sizeHint().width() + 140)  # room for intervals once numbers arrive
         flagged_box.setMinimumWidth(numbers.minimumWidth())
+        self.plain = QLabel(NO_PREDICTIONS)  # what the numbers mean for this model, in one sentence
+        self.plain.setWordWrap(True)
+        self.plain.setAccessibleName("What the confidence numbers mean")
         grid = QGridLayout(self)
-        grid.addWidget(numbers, 0, 0)
-        grid.addWidget(flagged_box, 1, 0)
-        grid.addWidget(self.score_plot, 0, 1, 2, 1)
-        grid.addWidget(self.margin_plot, 0, 2, 2, 1)
-        grid.addWidget(self.entropy_plot, 0, 3, 2, 1)
+        grid.addWidget(self.plain, 0, 0, 1, 4)
+        grid.addWidget(numbers, 1, 0)
+        grid.addWidget(flagged_box, 2, 0)
+        grid.addWidget(self.score_plot, 1, 1, 2, 1)
+        grid.addWidget(self.margin_plot, 1, 2, 2, 1)
+        grid.addWidget(self.entropy_plot, 1, 3, 2, 1)
         for column in (1, 2, 3):
             grid.setColumnStretch(column, 1)
         self._flagged_key: tuple[tuple[str, float], ...] = ()
@@ -100,6 +105,8 @@ class QtConfidenceSection(QWidget):
 
     def apply(self, snap: MonitorSnapshot) -> None:
         c = snap.confidence
+        self.plain.setText(fmt.confidence_sentence(c.n, c.mean, c.low_rate, c.low_threshold, snap.models)
+                           or NO_PREDICTIONS)
         self.n_label.setText(f"{snap.n:,}" + ("  (older events already dropped)" if snap.truncated else ""))
         self.mean_label.setText(fmt.number(c.mean))
         self.rolling_label.setText(f"{fmt.number(c.rolling_mean)}  (last {snap.config.rolling_n})")

@@ -112,22 +112,28 @@ class QtFairnessSection(QWidget):
         wbox.addWidget(self.what_if_table)
         self.what_if_box = what_if
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.hint)
-        self.group_box = QGroupBox("Per group")
+        self.group_box = QWidget()  # no heading of its own: the attribute choice above names the groups
+        self.group_box.setAccessibleName("Per group")
         self.rate_chart = QtGroupRatePlot()
         self.plain = QLabel()  # the selected group's rate in a sentence
         self.plain.setWordWrap(True)
         self.plain.setAccessibleName("What the numbers mean")
-        group_column = QVBoxLayout()
+        group_column = QVBoxLayout(self.group_box)
+        group_column.setContentsMargins(0, 0, 0, 0)
         group_column.addWidget(self.plain)
         group_column.addWidget(self.groups)
-        group_row = QHBoxLayout(self.group_box)
-        group_row.addLayout(group_column, 3)
-        group_row.addWidget(self.rate_chart, 2)
         self.groups.currentCellChanged.connect(lambda *_: self._explain())
-        layout.addWidget(self.group_box)
+        left = QVBoxLayout()  # choices, hint, sentence and table, with the chart beside them all
+        left.addLayout(bar)
+        left.addWidget(self.hint)
+        left.addWidget(self.group_box)
+        left.addStretch(1)
+        top = QHBoxLayout()
+        top.addLayout(left, 2)
+        top.addWidget(self.rate_chart, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
         layout.addWidget(summary)
         layout.addWidget(what_if)
         layout.addStretch(1)
@@ -191,15 +197,18 @@ class QtFairnessSection(QWidget):
         has_positive = snap is not None and snap.config.positive_label is not None
         self.hint.setText(NO_GROUPS if f is None else "" if has_positive else NO_POSITIVE)
         self.hint.setVisible(f is None or not has_positive)
-        for widget in (self.group_box, self.summary_box):
+        for widget in (self.group_box, self.rate_chart, self.summary_box):
             widget.setVisible(f is not None)
         self.what_if_box.setVisible(f is not None and has_positive)
         if snap is None or f is None:
             return
         min_n = snap.config.min_n
-        self.group_box.setTitle(f"Per group: {self.attribute.currentText()}"
-                                + (f"  ({f.missing:,} predictions without a value)" if f.missing else ""))
+        positive = snap.config.positive_label
+        heading = self.groups.horizontalHeaderItem(tables.GROUP_COLUMNS.index("Said positive"))
+        if heading is not None:  # names the answer: "Said >50K"
+            heading.setText(f"Said {positive}" if positive is not None else "Said positive")
         tables.fill_groups(self.groups, f.rows, min_n)
+        tables.hide_empty_columns(self.groups)
         self._chart(f, snap.config.positive_label, min_n)
         self._explain()
         tables.fill_disparities(self.disparities, f.disparities, min_n)
@@ -220,7 +229,9 @@ class QtFairnessSection(QWidget):
         cell = self.groups.item(self.groups.currentRow(), 0) if self.groups.currentRow() >= 0 else None
         name = cell.text() if cell is not None else f.rows[0].value
         row = next((r for r in f.rows if r.value == name), f.rows[0])
-        self.plain.setText(plain_sentence(row, snap.config.positive_label, snap.config.min_n))
+        missing = f" {f.missing:,} predictions have no {f.attribute} value and are not counted here." \
+            if f.missing else ""
+        self.plain.setText(plain_sentence(row, snap.config.positive_label, snap.config.min_n) + missing)
 
     def _chart(self, f: AttributeFairness, positive: str | None, min_n: int) -> None:
         """The per-group rates beside the table: selection rate of the positive class, else the low-confidence
@@ -233,7 +244,7 @@ class QtFairnessSection(QWidget):
             low = rate.low if rate.low is not None else rate.estimate
             high = rate.high if rate.high is not None else rate.estimate
             rows.append((row.value, rate.estimate, low, high, row.n >= min_n))
-        title = f"Said {positive!r}, per group" if positive is not None else "Low-confidence share, per group"
+        title = f"Said {positive!r}, per group" if positive is not None else "Share unsure, per group"
         self.rate_chart.set_rates(title, rows)
 
     @Slot()

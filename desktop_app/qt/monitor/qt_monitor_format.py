@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from desktop_app.core.monitor.calibration import CalibrationSummary
 from desktop_app.core.monitor.intervals import Interval
 
 DASH = "\u2014"
@@ -57,6 +58,15 @@ def interval(iv: Interval | None, digits: int = 3) -> str:
     return f"{iv.estimate:.{digits}f} [{iv.low:.{digits}f}, {iv.high:.{digits}f}]"
 
 
+def rate(iv: Interval | None) -> str:
+    """A rate as people read it: '25% [20–32%]' (the estimate and its 95% interval); a dash when undefined."""
+    if iv is None or iv.estimate is None:
+        return DASH
+    if iv.low is None or iv.high is None:
+        return f"{iv.estimate:.0%} [{DASH}]"
+    return f"{iv.estimate:.0%} [{iv.low * 100:.0f}–{iv.high:.0%}]"
+
+
 def interval_tip(iv: Interval | None, n: int | None = None) -> str:
     if iv is None or iv.estimate is None:
         return "undefined here (no events behind this rate yet)"
@@ -99,3 +109,31 @@ def parse_session_tag(text: str) -> tuple[str, str] | None:
     if sep and attribute.strip() and value.strip():
         return attribute.strip(), value.strip()
     return "session", text
+
+
+def _model_name(models: Iterable[tuple[str, str]]) -> str:
+    return ", ".join(m for m, _ in models) or "the model"
+
+
+def confidence_sentence(n: int, mean: float | None, low_rate: Interval, threshold: float,
+                        models: Iterable[tuple[str, str]]) -> str:
+    """What the confidence numbers mean for this model, in one sentence ('' before any prediction)."""
+    if n <= 0 or mean is None:
+        return ""
+    unsure = round((low_rate.estimate or 0.0) * n)
+    return (f"Of {n:,} predictions by {_model_name(models)}, {unsure:,} ({unsure / n:.0%}) were unsure (top score "
+            f"below {threshold:.2f}); on average its top answer scored {mean:.2f} out of 1.")
+
+
+def calibration_sentence(cal: CalibrationSummary, models: Iterable[tuple[str, str]]) -> str:
+    """What the calibration numbers mean for this model: how sure it says it is against how often it is right."""
+    counted = sum(b.count for b in cal.bins)
+    if cal.n <= 0 or cal.accuracy is None or not counted:
+        return ""
+    said = sum(b.mean_confidence * b.count for b in cal.bins) / counted
+    text = (f"Of {cal.n:,} predictions with a known true answer, {_model_name(models)} got {cal.accuracy:.0%} "
+            f"right while saying it was {said:.0%} sure on average")
+    if cal.ece is None:
+        return text + "."
+    return text + (f"; its stated confidence is off by about {cal.ece * 100:.0f} percentage points "
+                   f"(ECE {cal.ece:.3f}).")

@@ -17,33 +17,34 @@ from desktop_app.core.monitor.intervals import Interval
 from desktop_app.qt.monitor import qt_monitor_format as fmt
 
 RELIABLE_ROLE = Qt.ItemDataRole.UserRole + 1
-GROUP_COLUMNS = ("Group", "n", "Selection rate [95% CI]", "Mean conf.", "Low-conf. rate [95% CI]",
-                 "Accuracy [95% CI]", "TPR [95% CI]", "FPR [95% CI]", "ECE")
+#: Plain headings; each cell's rate reads '25% [20–32%]': the estimate and its 95% interval in brackets.
+GROUP_COLUMNS = ("Group", "n", "Said positive", "Mean score", "Unsure", "Accuracy", "Hits (TPR)",
+                 "False alarms (FPR)", "ECE")
 DISPARITY_COLUMNS = ("Measure", "Value", "95% CI", "Method", "Pair (higher vs lower)", "n")
-WHAT_IF_COLUMNS = ("Group", "n", "Selection rate [95% CI]", "\u0394 vs model", "TPR [95% CI]", "\u0394 vs model")
+WHAT_IF_COLUMNS = ("Group", "n", "Said positive", "\u0394 vs model", "Hits (TPR)", "\u0394 vs model")
 SHOWN_DISPARITIES = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
                      "equalized_odds_ratio", "confidence_gap")
+_BRACKETS = " The brackets: the 95% interval the true rate is likely to lie in."
 #: Every column heading in plain words (the header's tooltip); "positive class" is the answer chosen above.
 COLUMN_TIPS = {
     "Group": "The group's value (e.g. Female), from a CSV column, a labels.csv, the session tag or the app",
     "n": "How many predictions this row counts; below the minimum n the numbers are greyed (too few to trust)",
-    "Selection rate [95% CI]": "Of the predictions in this group, the share where the model said the positive "
-                               "class; 0.26 means 26 of every 100. The brackets: the 95% interval it is "
-                               "likely to lie in",
-    "Mean conf.": "On average, how sure the model was of its top answer in this group (0 to 1)",
-    "Low-conf. rate [95% CI]": "Share of this group's predictions where the model was unsure (top score below "
-                               "the low-confidence threshold), with its 95% interval",
-    "Accuracy [95% CI]": "Where the true answer is known (a CSV column or labels.csv): the share the model got "
-                         "right, with its 95% interval",
-    "TPR [95% CI]": "True-positive rate: of the cases that really are the positive class, the share the model "
-                    "found (needs true answers)",
-    "FPR [95% CI]": "False-positive rate: of the cases that are not the positive class, the share the model "
-                    "wrongly called positive (needs true answers)",
+    "Said positive": "Selection rate: of the predictions in this group, the share where the model gave the "
+                     "positive class chosen above; 26% means 26 of every 100." + _BRACKETS,
+    "Mean score": "Mean confidence: on average, how sure the model was of its top answer in this group (0 to 1)",
+    "Unsure": "Low-confidence rate: the share of this group's predictions where the model was unsure (top "
+              "score below the low-confidence threshold)." + _BRACKETS,
+    "Accuracy": "Where the true answer is known (a CSV column or labels.csv): the share the model got right."
+                + _BRACKETS,
+    "Hits (TPR)": "True-positive rate: of the cases that really are the positive class, the share the model "
+                  "found (needs true answers)." + _BRACKETS,
+    "False alarms (FPR)": "False-positive rate: of the cases that are not the positive class, the share the "
+                          "model wrongly called positive (needs true answers)." + _BRACKETS,
     "ECE": "Expected calibration error: how far the model's stated confidence is from how often it is right "
            "(0 = confidence can be taken at its word; needs true answers)",
     "Measure": "Which gap between groups this row measures",
     "Value": "The size of the gap (a difference: 0 = no gap; a ratio: 1 = no gap)",
-    "95% CI": "The interval the gap is likely to lie in, given how many predictions each group has",
+    "95% CI": "The 95% interval: the range the gap is likely to lie in, given how many predictions each group has",
     "Method": "How the interval was worked out",
     "Pair (higher vs lower)": "The two groups furthest apart on this measure",
     "\u0394 vs model": "How much this rate would change with the what-if threshold instead of the model's own "
@@ -84,6 +85,16 @@ def fit_height(table: QTableWidget, max_rows: int = 12) -> None:
     table.setFixedHeight(height + 2)
 
 
+def hide_empty_columns(table: QTableWidget) -> None:
+    """Hide the columns with no number in any row (accuracy, TPR, FPR, ECE before true labels arrive; the
+    selection rate before a positive class is chosen), so the table fits beside its chart."""
+    for c in range(1, table.columnCount()):
+        cells = [table.item(r, c) for r in range(table.rowCount())]
+        empty = bool(cells) and all(item is None or item.text() == fmt.DASH for item in cells)
+        if table.isColumnHidden(c) != empty:
+            table.setColumnHidden(c, empty)
+
+
 def _fill(table: QTableWidget, rows: Sequence[tuple[Sequence[Cell], bool, str]]) -> None:
     """rows: (cells, reliable, why-not-reliable)."""
     changed = table.rowCount() != len(rows)
@@ -110,7 +121,7 @@ def _fill(table: QTableWidget, rows: Sequence[tuple[Sequence[Cell], bool, str]])
 
 
 def _iv(iv: Interval | None, n: int | None = None) -> Cell:
-    return fmt.interval(iv), fmt.interval_tip(iv, n)
+    return fmt.rate(iv), fmt.interval_tip(iv, n)
 
 
 def fill_groups(table: QTableWidget, rows: Sequence[GroupRow], min_n: int) -> None:

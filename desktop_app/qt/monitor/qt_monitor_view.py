@@ -1,5 +1,6 @@
 """The monitor panel's widgets: a one-line summary with a Details toggle (folded at start, so the inputs get
-the height), then the window selector, session tag, reset/export and the three tabbed sections."""
+the height); opened, the same line carries the model and window choices, session tag, reset/export, and the
+three tabbed sections show below it."""
 
 from __future__ import annotations
 
@@ -100,7 +101,9 @@ class QtMonitorView(QWidget):
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
         self.status.setToolTip(EMPTY)
 
-        bar = QHBoxLayout()
+        self.controls = QWidget()  # beside the summary line, shown with the details: one row for both
+        bar = QHBoxLayout(self.controls)
+        bar.setContentsMargins(0, 0, 0, 0)
         window_label = QLabel("&Window:")
         window_label.setBuddy(self.window_kind)
         tag_label = QLabel("This session is &group:")
@@ -111,6 +114,8 @@ class QtMonitorView(QWidget):
             label.setToolTip(label.buddy().toolTip())  # the label says what its control does, like the control
         for w in (model_label, self.model_combo, window_label, self.window_kind, self.window_value, tag_label):
             bar.addWidget(w)
+        self.tag.setMinimumWidth(120)
+        self.tag.setMaximumWidth(220)
         bar.addWidget(self.tag, 1)
         bar.addWidget(self.reset_button)
         bar.addWidget(self.export_button)
@@ -128,16 +133,14 @@ class QtMonitorView(QWidget):
         summary = QHBoxLayout()
         summary.addWidget(self.details_button)
         summary.addWidget(self.status, 1)
-        self.details = QWidget()
-        details = QVBoxLayout(self.details)
-        details.setContentsMargins(0, 0, 0, 0)
-        details.addLayout(bar)
-        details.addWidget(self.tabs, 1)
+        summary.addWidget(self.controls)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
         layout.addLayout(summary)
-        layout.addWidget(self.details, 1)
-        self.details.setVisible(False)  # folded until asked
+        layout.addWidget(self.tabs, 1)
+        self.tabs.setVisible(False)  # folded until asked
+        self.controls.setVisible(False)
         self.setTabOrder(self.details_button, self.model_combo)
         self.setTabOrder(self.model_combo, self.window_kind)
         self.setTabOrder(self.window_kind, self.window_value)
@@ -156,7 +159,8 @@ class QtMonitorView(QWidget):
 
     @Slot(bool)
     def set_folded_from_button(self, opened: bool) -> None:
-        self.details.setVisible(opened)
+        self.tabs.setVisible(opened)
+        self.controls.setVisible(opened)
         self.details_button.setArrowType(Qt.ArrowType.DownArrow if opened else Qt.ArrowType.RightArrow)
         self.folded_changed.emit(not opened)
 
@@ -196,7 +200,8 @@ class QtMonitorView(QWidget):
         self.window_changed.emit(self.chosen_window())
 
     def apply(self, snap: MonitorSnapshot) -> None:
-        models = ", ".join(f"{m} ({h[:12]})" if h else m for m, h in snap.models) or "\u2014"
+        models = ", ".join(m for m, _ in snap.models) or "\u2014"
+        hashes = "; ".join(f"{m}: file sha256 {h[:12]}\u2026" for m, h in snap.models if h)
         w = snap.window
         window = ("whole session" if w.kind == "session" else f"last {int(w.value or 0):,} events"
                   if w.kind == "last_n" else f"last {float(w.value or 0):g} s")
@@ -207,7 +212,7 @@ class QtMonitorView(QWidget):
         if not snap.n:
             text = EMPTY
         self.status.setText(text)
-        self.status.setToolTip(text)
+        self.status.setToolTip(text + (f"\n{hashes}" if hashes and snap.n else ""))
         self.snapshot = snap
         self._apply_current()
 
