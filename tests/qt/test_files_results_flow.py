@@ -59,6 +59,10 @@ def test_rows_name_their_model_and_a_model_change_offers_a_rerun(main_window, qt
     models = [model.index(r, MODEL).data() for r in range(model.rowCount())]
     assert models.count("efficientnet-lite0") == 2 and models.count("nanodet") >= 2
     assert not view.table.horizontalScrollBar().isVisible()  # the table fits its panel: no sideways scrolling
+    table, metrics = view.table, view.table.horizontalHeader().fontMetrics()
+    for c in range(len(COLUMNS)):  # every heading reads whole ("ms", "Ran on"), none cut to "atency m"
+        if not table.isColumnHidden(c):
+            assert metrics.horizontalAdvance(COLUMNS[c]) < table.columnWidth(c), COLUMNS[c]
 
 
 def test_the_monitor_counts_one_model_at_a_time(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]

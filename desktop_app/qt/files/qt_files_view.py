@@ -169,8 +169,10 @@ class QtFilesView(QWidget):
         table.verticalHeader().hide()
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         table.verticalHeader().setDefaultSectionSize(44)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            table.setColumnWidth(column, width)
+        metrics = table.horizontalHeader().fontMetrics()
+        for column, width in enumerate(COLUMN_WIDTHS):  # never narrower than its heading and the sort arrow
+            heading = str(proxy.headerData(column, Qt.Orientation.Horizontal) or "")
+            table.setColumnWidth(column, max(width, metrics.horizontalAdvance(heading) + 28))
         # No sideways scrolling: the Label column takes what is left; a failure's reason is in its Label
         # ("failed: ...") and tooltip, so the Error column is hidden (exports keep it).
         table.horizontalHeader().setSectionResizeMode(LABEL, QHeaderView.ResizeMode.Stretch)

@@ -23,13 +23,14 @@ from desktop_app.core.batch_export import result_label, result_score, result_too
 from desktop_app.core.results import Result
 from desktop_app.qt.files.qt_batch_worker import BatchItem
 
-COLUMNS = ("", "File", "Label", "Score", "Model", "Latency ms", "Provider", "Error")
+COLUMNS = ("", "File", "Label", "Score", "Model", "ms", "Ran on", "Error")  # short: the pane is narrow
 THUMB, FILE, LABEL, SCORE, MODEL, LATENCY, PROVIDER, ERROR = range(len(COLUMNS))
 #: What each column means, in plain words (the header's tooltip).
 COLUMN_TIPS = ("A small picture of the input", "The file (and the row, for CSV tables)",
                "What the model found: the top class, the boxes or people found, or the error",
                "How sure the model is of its top answer (0 to 1)", "The model that produced this row",
-               "Time from reading the file to the finished result", "The hardware that really ran the model",
+               "Latency: milliseconds from reading the file to the finished result",
+               "The hardware that really ran the model (its execution provider: CPU, CUDA or DirectML)",
                "Why the file failed, if it did")
 SORT_ROLE = Qt.ItemDataRole.UserRole
 FILTER_MODES = ("all", "errors only", "score below threshold")
