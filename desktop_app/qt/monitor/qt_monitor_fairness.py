@@ -26,7 +26,8 @@ from desktop_app.qt.monitor.qt_monitor_charts import QtGroupRatePlot
 NO_GROUPS = ("No group values yet. Groups come from (a) a column of a dropped CSV or a labels.csv next to "
              "dropped files, (b) the session tag above, (c) bands the app computes (brightness, resolution, "
              "loudness, input device).")
-NO_POSITIVE = "Choose the positive class to see selection rates, TPR/FPR, disparities and the what-if."
+NO_POSITIVE = ("Pick the answer to compare under Positive class (e.g. '>50K' or 'approved') to see how "
+               "often each group gets it, the gaps between groups and the what-if.")
 NONE = "(none)"
 SLIDER_STEPS = 1000  # the engine's what-if resolution (1/1000)
 
@@ -59,6 +60,7 @@ class QtFairnessSection(QWidget):
         self.attribute.setAccessibleName("Group attribute")
         self.attribute.setToolTip("Which group attribute to compare, and where its values came from")
         self.attribute.currentIndexChanged.connect(self._attribute_chosen)
+        self.attribute.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # reads whole
         self.positive = QComboBox()
         self.positive.setAccessibleName("Positive class")
         self.positive.setToolTip("The answer whose share per group is compared (e.g. '>50K' or 'approved'): the "
@@ -77,7 +79,7 @@ class QtFairnessSection(QWidget):
             label.setBuddy(widget)
             label.setToolTip(widget.toolTip())
             bar.addWidget(label)
-            bar.addWidget(widget, 1 if widget is self.attribute else 0)
+            bar.addWidget(widget)
         bar.addStretch(1)
 
         self.hint = QLabel(NO_GROUPS)
