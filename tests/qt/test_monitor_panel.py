@@ -319,6 +319,9 @@ def test_group_rates_are_charted_with_their_intervals_beside_the_table(qtbot, pa
         assert group == row.value and rate == row.selection_rate.estimate  # type: ignore[union-attr]
         assert low <= rate <= high and high - low > 0  # an interval, not a bare number
     assert "95% interval" in chart.toolTip()
+    top = chart.getPlotItem().viewRange()[1][1]  # drawn in percent, the axis ending just above the tallest bar
+    highest = max(high for _, _, _, high in chart.groups) * 100
+    assert highest <= top <= min(100.0, max(10.0, highest * 1.15)) + 1e-6
 
 
 def test_every_monitor_column_and_control_says_what_it_means(qtbot, panel, adult_sample) -> None:  # type: ignore[no-untyped-def]

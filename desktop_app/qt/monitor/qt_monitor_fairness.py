@@ -26,8 +26,8 @@ from desktop_app.qt.monitor.qt_monitor_charts import QtGroupRatePlot
 NO_GROUPS = ("No group values yet. Groups come from (a) a column of a dropped CSV or a labels.csv next to "
              "dropped files, (b) the session tag above, (c) bands the app computes (brightness, resolution, "
              "loudness, input device).")
-NO_POSITIVE = ("Pick the answer to compare under Positive class (e.g. '>50K' or 'approved') to see how "
-               "often each group gets it, the gaps between groups and the what-if.")
+NO_POSITIVE = ("Pick a positive class (the answer to compare, e.g. '>50K') to see how often each group "
+               "gets it.")
 NONE = "(none)"
 SLIDER_STEPS = 1000  # the engine's what-if resolution (1/1000)
 
@@ -43,7 +43,7 @@ def plain_sentence(row: GroupRow, positive: str | None, min_n: int) -> str:
     count = round(rate.estimate * row.n)
     what = f"the model said {positive!r} for {count:,}" if positive is not None else \
         f"the model was unsure about {count:,}"
-    caveat = f" Fewer than {min_n} predictions: too few to compare." if row.n < min_n else ""
+    caveat = f" Too few (under {min_n}) to compare." if row.n < min_n else ""
     return (f"Of {row.n:,} predictions for {row.value}, {what} ({pct(rate.estimate)}; 95% interval "
             f"{pct(rate.low)} to {pct(rate.high)}).{caveat}")
 
