@@ -393,3 +393,23 @@ def test_columns_without_numbers_hide_so_the_table_fits_beside_its_chart(qtbot, 
     assert fairness.rate_chart._title == "Share unsure, per group"
     assert fairness.groups.horizontalHeaderItem(said).text() == "Said positive"
     assert not fairness.groups.horizontalScrollBar().isVisible()
+
+
+def test_every_chart_box_and_tab_of_the_monitor_says_what_it_shows(qtbot, panel, adult_sample) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QGroupBox
+
+    from desktop_app.qt.monitor.qt_monitor_charts import _ThemedPlot
+
+    feed(panel, *adult_sample)
+    shown(qtbot, panel, 200)
+    view = panel.view
+    plots = view.findChildren(_ThemedPlot)
+    boxes = view.findChildren(QGroupBox)
+    assert len(plots) == 5 and len(boxes) >= 5  # three histograms, the reliability diagram, the group rates
+    for part in (*plots, *boxes):
+        assert len(part.toolTip()) > 30, part.accessibleName() or part.title()  # type: ignore[union-attr]
+    for index in range(view.tabs.count()):
+        assert len(view.tabs.tabToolTip(index)) > 30, view.tabs.tabText(index)
+    view.tabs.setCurrentIndex(1)
+    score = view.confidence.score_plot.toolTip()
+    assert "sure" in score and "low-confidence threshold" in score  # the plain words and the marker's value

@@ -49,6 +49,9 @@ class QtCalibrationSection(QWidget):
         self.empty.setAccessibleName("Calibration status")
         self.model_numbers = _Numbers("Model scores")
         self.after_numbers = _Numbers("After temperature scaling")
+        self.model_numbers.setToolTip("The model's scores checked against the true answers")
+        self.after_numbers.setToolTip("The same numbers once the scores are softened or sharpened by the "
+                                      "model's temperature.json (temperature scaling)")
         self.temperature_note = QLabel()
         self.temperature_note.setWordWrap(True)
         self.temperature_note.setAccessibleName("Temperature scaling")

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.monitor.calibration import ReliabilityBin
 from desktop_app.core.monitor.stats import Histogram
+from desktop_app.qt.monitor import qt_monitor_format as fmt
 
 BAR = QColor(53, 116, 240, 210)
 BEFORE = QColor(232, 125, 30)
@@ -23,9 +24,12 @@ AFTER = QColor(40, 170, 95)
 class _ThemedPlot(pg.PlotWidget):
     """A PlotWidget whose background, axes and title follow the Qt palette."""
 
-    def __init__(self, title: str, x_label: str, y_label: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, x_label: str, y_label: str, parent: QWidget | None = None,
+                 tip: str = "") -> None:
         super().__init__(parent)
         self._title = title
+        self.tip = tip  # what the chart shows, in plain words
+        self.setToolTip(tip)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
@@ -62,8 +66,8 @@ class _ThemedPlot(pg.PlotWidget):
 class QtHistogramPlot(_ThemedPlot):
     """Counts over equal bins on [0, 1], with an optional vertical marker (the low-confidence threshold)."""
 
-    def __init__(self, title: str, x_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(title, x_label, "events", parent)
+    def __init__(self, title: str, x_label: str, parent: QWidget | None = None, tip: str = "") -> None:
+        super().__init__(title, x_label, "predictions", parent, tip)
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.05, brush=BAR, pen=pg.mkPen(None))
         self.addItem(self._bars)
         self._marker: pg.InfiniteLine | None = None
@@ -90,14 +94,15 @@ class QtHistogramPlot(_ThemedPlot):
             self.addItem(self._marker)
         self._marker.setValue(x)
         self._marker.show()
-        self.setToolTip(tip)
+        self.setToolTip(f"{self.tip}\n{tip}".strip())
 
 
 class QtReliabilityPlot(_ThemedPlot):
     """Reliability diagram: accuracy per equal-count bin against its mean confidence, with the diagonal."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Reliability (equal-count bins)", "mean confidence", "accuracy", parent)
+        super().__init__("Reliability (equal-count bins)", "how sure it said it was", "how often right", parent,
+                         fmt.PART_TIPS["Reliability"])
         self.setMinimumSize(240, 140)
         item = self.getPlotItem()
         item.setYRange(0, 1, padding=0.02)
@@ -128,7 +133,7 @@ class QtGroupRatePlot(_ThemedPlot):
     minimum n are drawn faded (their numbers say too little)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Per group", "", "% of group", parent)
+        super().__init__("Per group", "", "% of group", parent, fmt.PART_TIPS["Group rates"])
         self.setMinimumSize(220, 120)
         item = self.getPlotItem()
         item.getAxis("left").enableAutoSIPrefix(False)  # percent, never 'x0.001'
@@ -165,4 +170,5 @@ class QtGroupRatePlot(_ThemedPlot):
         self.getPlotItem().setXRange(-0.6, max(0.6, len(rows) - 0.4), padding=0)
         top = max((r[3] for r in rows), default=1.0)  # small rates stay readable: the axis ends above the tallest
         self.getPlotItem().setYRange(0, 100 * min(1.0, max(0.1, top * 1.15)), padding=0)
-        self.setToolTip("\n".join(f"{g}: {r:.1%} (95% interval {lo:.1%} to {hi:.1%})" for g, r, lo, hi in drawn))
+        self.setToolTip("\n".join([self.tip, *(f"{g}: {r:.1%} (95% interval {lo:.1%} to {hi:.1%})"
+                                             for g, r, lo, hi in drawn)]))

@@ -73,9 +73,12 @@ class QtConfidenceSection(QWidget):
         flagged_box = QGroupBox("Least confident")
         QVBoxLayout(flagged_box).addWidget(self.flagged)
 
-        self.score_plot = QtHistogramPlot("Top-1 score", "top-1 score")
-        self.margin_plot = QtHistogramPlot("Margin (top-1 \u2212 top-2)", "margin")
-        self.entropy_plot = QtHistogramPlot("Normalised entropy", "entropy / ln(classes)")
+        self.score_plot = QtHistogramPlot("Top-1 score", "top-1 score", tip=fmt.PART_TIPS["Top-1 score"])
+        self.margin_plot = QtHistogramPlot("Margin (top-1 \u2212 top-2)", "margin", tip=fmt.PART_TIPS["Margin"])
+        self.entropy_plot = QtHistogramPlot("Normalised entropy", "entropy / ln(classes)",
+                                            tip=fmt.PART_TIPS["Normalised entropy"])
+        numbers.setToolTip(fmt.PART_TIPS["Confidence numbers"])
+        flagged_box.setToolTip(fmt.PART_TIPS["Least confident"])
 
         numbers.setMinimumWidth(numbers.sizeHint().width() + 140)  # room for intervals once numbers arrive
         flagged_box.setMinimumWidth(numbers.minimumWidth())

@@ -113,6 +113,8 @@ class QtFairnessSection(QWidget):
         wbox.addLayout(srow)
         wbox.addWidget(self.what_if_table)
         self.what_if_box = what_if
+        summary.setToolTip(fmt.PART_TIPS["Disparities"])
+        what_if.setToolTip(fmt.PART_TIPS["What if"])
 
         self.group_box = QWidget()  # no heading of its own: the attribute choice above names the groups
         self.group_box.setAccessibleName("Per group")

@@ -42,6 +42,27 @@ ROW_TIPS = {
            "is right (0 = its confidence can be taken at its word)",
     "MCE": "Maximum calibration error: the largest such gap in any confidence band",
 }
+#: The charts, boxes and tabs in plain words (their tooltips).
+PART_TIPS = {
+    "Top-1 score": "How many predictions had each top score: bars to the right mean the model was sure of its "
+                   "answer; the dashed line is the low-confidence threshold",
+    "Margin": "The gap between the two best answers' scores: near 0 the model hesitated between two answers",
+    "Normalised entropy": "How spread the scores were over all the answers: 0 = all on one answer, 1 = no "
+                          "preference at all",
+    "Reliability": "Predictions grouped by how sure the model said it was (x) against how often it was right (y): "
+                   "on the dashed diagonal its confidence can be taken at its word; below it, it is overconfident",
+    "Group rates": "Each group's rate as a bar, with its 95% interval as the whisker; faded bars rest on too few "
+                   "predictions to compare",
+    "Confidence numbers": "How sure the model was, worked out from its scores alone: no true answers needed",
+    "Least confident": "The predictions the model was least sure about: worth a look; click a file to show it",
+    "Disparities": "The gaps between the groups furthest apart, with the range each gap is likely to lie in; "
+                   "numbers to weigh, not verdicts",
+    "What if": "Move the slider to see how each group's rates would change if the positive class needed a higher "
+               "or lower score",
+    "Fairness": "How the model's answers differ between groups (e.g. Female and Male, dark and bright pictures)",
+    "Confidence": "How sure the model is of its answers, without needing the true answers",
+    "Calibration": "Whether the model's confidence matches how often it is right (needs true answers)",
+}
 _ROW_SUFFIX = re.compile(r"#row\d+$")
 
 

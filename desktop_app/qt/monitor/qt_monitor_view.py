@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.monitor.engine import SESSION, MonitorSnapshot, Window
+from desktop_app.qt.monitor import qt_monitor_format as fmt
 from desktop_app.qt.monitor.qt_monitor_calibration import QtCalibrationSection
 from desktop_app.qt.monitor.qt_monitor_confidence import QtConfidenceSection
 from desktop_app.qt.monitor.qt_monitor_fairness import QtFairnessSection
@@ -128,6 +129,8 @@ class QtMonitorView(QWidget):
         self.tabs.addTab(_scrolled(self.fairness, "Fairness section"), "&Fairness")
         self.tabs.addTab(_scrolled(self.confidence, "Confidence section"), "C&onfidence")
         self.tabs.addTab(_scrolled(self.calibration, "Calibration section"), "C&alibration")
+        for index, name in enumerate(("Fairness", "Confidence", "Calibration")):
+            self.tabs.setTabToolTip(index, fmt.PART_TIPS[name])
         self.tabs.currentChanged.connect(self._tab_changed)
         self.snapshot: MonitorSnapshot | None = None
         summary = QHBoxLayout()
