@@ -99,11 +99,12 @@ class QtMainWindow(QMainWindow):
         self.inputs.addTab(self.camera_panel, "&Camera")
         self.microphone_panel = QtMicrophonePanel(services, state=self.state)
         self.inputs.addTab(self.microphone_panel, "&Microphone")
-        splitter = QSplitter()
-        splitter.addWidget(self.inputs)
-        splitter.addWidget(self.result_view)
-        splitter.setSizes([700, 580])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.inputs)
+        self.splitter.addWidget(self.result_view)
+        self.splitter.setStretchFactor(0, 1)  # a wider window widens the inputs, not the result pane
+        self.splitter.setSizes([700, 580])
+        self.setCentralWidget(self.splitter)
 
         self.models_dock = self._dock("Models", self.model_manager, Qt.DockWidgetArea.RightDockWidgetArea)
         self.monitor_engine = MonitorEngine(MonitorConfig(low_confidence=services.settings.low_confidence))
@@ -262,7 +263,13 @@ class QtMainWindow(QMainWindow):
         self.monitor_panel.view.folded_changed.connect(self._on_monitor_folded)
 
     def _on_monitor_folded(self, folded: bool) -> None:
-        """Folded: the monitor dock shrinks to its summary line; opened: it takes about 40 % of the height."""
+        """Folded: the monitor dock shrinks to its summary line; opened: it takes about 40 % of the height.
+        Sized once the dock's layout has taken the new content in (before, its old minimum would clamp it)."""
+        QTimer.singleShot(0, self, lambda: self._size_monitor_dock(folded))
+
+    def _size_monitor_dock(self, folded: bool) -> None:
+        if folded != self.monitor_panel.view.folded:  # folded and opened again before this ran
+            return
         panel = self.monitor_panel
         height = panel.minimumSizeHint().height() + 24 if folded else max(260, int(self.height() * 0.4))
         self.resizeDocks([self.monitor_dock], [height], Qt.Orientation.Vertical)
@@ -425,10 +432,22 @@ class QtMainWindow(QMainWindow):
         elif (screen := self.screen()) is not None:  # first start: most of the screen, up to 1600 x 1000
             free = screen.availableGeometry()
             self.resize(min(1600, int(free.width() * 0.94)), min(1000, int(free.height() * 0.94)))
+            self._first_layout()
         self._fit_screen()
         if str(store.value("monitor_open", 0)) == "1":
             self.monitor_panel.view.set_folded(False)
         self._on_monitor_folded(self.monitor_panel.view.folded)
+
+    def _first_layout(self) -> None:
+        """First start: the Models dock gets about a quarter of the width (380 px on a laptop, where its table's
+        columns fit; at most 460 px on a large screen), the result pane about a third of the rest, the input
+        panels the remainder."""
+        dock = self.models_dock
+        width = max(dock.minimumSizeHint().width(), min(460, max(380, int(self.width() * 0.27))))
+        self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        central = self.width() - width
+        result = max(self.result_view.minimumSizeHint().width(), min(420, int(central * 0.34)))
+        self.splitter.setSizes([central - result, result])
 
     def _fit_screen(self) -> None:
         """Never start larger than the screen's free area (a saved or default size from a bigger screen)."""

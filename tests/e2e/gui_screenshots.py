@@ -68,9 +68,13 @@ def main(out: Path, home: Path) -> int:
             report["adult_groups"] = sorted(r.value for r in rows or ())
             window.monitor_panel.view.fairness.attribute.setCurrentIndex(
                 max(0, window.monitor_panel.view.fairness.attribute.findText("sex", Qt.MatchFlag.MatchStartsWith)))
-            QTimer.singleShot(500, lambda: (window.grab().save(str(out / "monitor-adult-window.png")), inspect()))
+            QTimer.singleShot(500, shoot_monitor)
             return
         QTimer.singleShot(250, lambda: poll_monitor(waited_ms + 250))
+
+    def shoot_monitor() -> None:
+        window.grab().save(str(out / "monitor-adult-window.png"))
+        inspect()
 
     def inspect() -> None:
         window.model_manager.select_model("centerface")

@@ -1,7 +1,9 @@
 """Run by tests/e2e/test_screen_fit.py in its own process on an X screen of a given size (Xvfb): the real
 window as a person first opens it (two photos dropped), then each tab (Files, Camera running on a video,
-Microphone) with the monitor folded and opened, and with the Models dock closed; a screenshot of each state
-and, per state, every visible widget that reaches beyond the screen. Prints one JSON object."""
+Microphone) in three dock states: both docks shown with the monitor folded to its summary line, the monitor
+opened, and both docks closed. Per state: a screenshot, every visible widget that reaches beyond the screen,
+every horizontal scroll bar on show, the window's size, the panel's size and (camera) the live view's size.
+Prints one JSON object."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QScrollBar
 
 from bench.live_video import model_video
 from desktop_app.core.paths import UserDirs
@@ -19,6 +21,22 @@ from desktop_app.core.services import AppServices
 from desktop_app.qt.qt_main_window import QtMainWindow
 from tests.e2e.camera_mode_screenshots import outside
 from tests.e2e.gui_screenshots import SAMPLES, drop
+
+TABS = ("files", "camera", "microphone")
+DOCKS = ("docks", "monitor-open", "docks-hidden")  # the three dock states shot on every tab
+
+Step = tuple[Callable[[], bool], Callable[[], object]]
+
+
+def sideways_scroll_bars(window: QtMainWindow) -> list[str]:
+    """Horizontal scroll bars on show, named by the scroll area that holds them."""
+    found = []
+    for bar in window.findChildren(QScrollBar):
+        if bar.orientation() == Qt.Orientation.Horizontal and bar.isVisible():
+            holder = bar.parentWidget()
+            area = holder.parentWidget() if holder is not None else None
+            found.append(f"{type(area).__name__} {area.accessibleName() if area is not None else ''!r}")
+    return found
 
 
 def main(out: Path, home: Path, tag: str) -> int:
@@ -33,26 +51,26 @@ def main(out: Path, home: Path, tag: str) -> int:
                                  "states": {}}
     states: dict[str, object] = report["states"]  # type: ignore[assignment]
     monitor = window.monitor_panel.view
+    docks = (window.models_dock, window.monitor_dock)
 
     def shoot(name: str) -> None:
         app.processEvents()
         window.grab().save(str(out / f"fit-{tag}-{name}.png"))
-        states[name] = {"outside": outside(window, screen), "window": [window.width(), window.height()],
-                        "panel": [window.inputs.currentWidget().width(), window.inputs.currentWidget().height()]}
+        panel = window.inputs.currentWidget()
+        canvas = window.camera_panel.view.canvas
+        states[name] = {"outside": outside(window, screen), "sideways": sideways_scroll_bars(window),
+                        "window": [window.width(), window.height()], "panel": [panel.width(), panel.height()],
+                        "video": [canvas.width(), canvas.height()] if canvas.isVisible() else None}
 
-    def files() -> None:
-        window.inputs.setCurrentWidget(window.files_panel)
-        drop(window, [SAMPLES / "cat-chelsea.jpg", SAMPLES / "coffee-cup.jpg"])
-
-    def camera() -> None:
-        window.inputs.setCurrentWidget(window.camera_panel)
-        window.camera_panel.set_mode("objects")
-        window.camera_panel.set_source(str(video))
-        window.camera_panel.start()
-
-    def microphone() -> None:
-        window.camera_panel.stop()
-        window.inputs.setCurrentWidget(window.microphone_panel)
+    def show_tab(name: str) -> None:
+        window.inputs.setCurrentIndex(TABS.index(name))
+        if name == "files":
+            drop(window, [SAMPLES / "cat-chelsea.jpg", SAMPLES / "coffee-cup.jpg"])
+        elif name == "camera":
+            report["window_before_camera"] = [window.width(), window.height()]
+            window.camera_panel.set_mode("objects")
+            window.camera_panel.set_source(str(video))
+            window.camera_panel.start()
 
     def files_done() -> bool:
         snap = window.monitor_panel.snapshot
@@ -63,34 +81,48 @@ def main(out: Path, home: Path, tag: str) -> int:
         latest = window.camera_panel.controller.latest
         return latest is not None and latest.stats.processed >= 10
 
+    def settled() -> bool:  # the folded monitor's dock has shrunk back to its summary line
+        return window.monitor_dock.isHidden() or not monitor.folded or window.monitor_dock.height() < 120
+
+    ready = {"files": files_done, "camera": camera_shown, "microphone": window.microphone_panel.isVisible}
+
+    def set_docks(shown: bool) -> None:
+        for dock in docks:
+            dock.setVisible(shown)
+
+    def tab_steps(tab: str) -> list[Step]:
+        """Show the tab, then shoot it with the docks shown, the monitor opened and both docks closed."""
+        return [(lambda: True, lambda: show_tab(tab)),
+                (lambda: ready[tab]() and settled(), lambda: shoot(tab)),
+                (lambda: True, lambda: monitor.set_folded(False)),
+                (monitor.tabs.isVisible, lambda: shoot(f"{tab}-monitor-open")),
+                (lambda: True, lambda: monitor.set_folded(True)),
+                (lambda: True, lambda: set_docks(False)),
+                (lambda: not any(d.isVisible() for d in docks), lambda: shoot(f"{tab}-docks-hidden")),
+                (lambda: True, lambda: set_docks(True)),
+                (lambda: all(d.isVisible() for d in docks) and settled(), lambda: None)]
+
     # (wait until this holds, then do that): each state is shot once what it shows has arrived.
-    steps: list[tuple[Callable[[], bool], Callable[[], None]]] = [
-        (window.isVisible, lambda: report.__setitem__("window_start", [window.width(), window.height()])),
-        (lambda: True, files), (files_done, lambda: shoot("files")),
-        (lambda: True, lambda: monitor.set_folded(False)), (monitor.tabs.isVisible, lambda: shoot("files-monitor-open")),
-        (lambda: True, lambda: monitor.set_folded(True)),
-        (lambda: True, camera), (camera_shown, lambda: shoot("camera")),
-        (lambda: True, lambda: monitor.set_folded(False)), (monitor.tabs.isVisible, lambda: shoot("camera-monitor-open")),
-        (lambda: True, lambda: monitor.set_folded(True)),
-        (lambda: True, window.models_dock.hide), (lambda: not window.models_dock.isVisible(),
-                                                  lambda: shoot("camera-models-closed")),
-        (lambda: True, window.models_dock.show),
-        (lambda: True, microphone), (window.microphone_panel.isVisible, lambda: shoot("microphone")),
-        (lambda: True, lambda: report.__setitem__("window_end", [window.width(), window.height()])),
-        (lambda: True, window.close), (lambda: True, app.quit)]
+    steps: list[Step] = [(window.isVisible, lambda: report.__setitem__("window_start", [window.width(),
+                                                                                        window.height()]))]
+    for tab in TABS:
+        steps += tab_steps(tab)
+    steps += [(lambda: True, window.camera_panel.stop),
+              (lambda: True, lambda: report.__setitem__("window_end", [window.width(), window.height()])),
+              (lambda: True, window.close), (lambda: True, app.quit)]
 
     def run(index: int) -> None:
         if index >= len(steps):
             return
-        ready, step = steps[index]
-        if not ready():
+        ready_now, step = steps[index]
+        if not ready_now():
             QTimer.singleShot(100, lambda: run(index))
             return
         step()
         QTimer.singleShot(50, lambda: run(index + 1))  # let layouts settle before the next check
 
     run(0)
-    QTimer.singleShot(120_000, app.quit)
+    QTimer.singleShot(150_000, app.quit)
     app.exec()
     print(json.dumps(report))
     return 0

@@ -106,3 +106,20 @@ def test_window_geometry_docks_and_monitor_state_persist(qtbot, tmp_path: Path) 
     assert not second.models_dock.isVisible() and not second.monitor_panel.view.folded
     second.close()
     assert join_all()
+
+
+def test_folding_the_monitor_again_gives_its_height_back(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dock, view = main_window.monitor_dock, main_window.monitor_panel.view
+    qtbot.waitUntil(lambda: dock.height() < 100)  # a first start shows the monitor as its summary line
+    folded = dock.height()
+    view.set_folded(False)
+    qtbot.waitUntil(lambda: dock.height() > folded + 100)
+    view.set_folded(True)  # the dock shrinks back to the summary line, it does not keep the opened height
+    qtbot.waitUntil(lambda: dock.height() <= folded + 8)
+
+
+def test_first_start_gives_the_inputs_most_of_the_width(main_window) -> None:  # type: ignore[no-untyped-def]
+    models = main_window.models_dock.width()
+    inputs, result = main_window.splitter.sizes()
+    print(f"window {main_window.width()} px: models dock {models}, inputs {inputs}, result pane {result}")
+    assert models <= 460 and inputs > result > 0
