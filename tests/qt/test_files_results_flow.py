@@ -136,3 +136,27 @@ def test_a_dismissed_rerun_offer_runs_nothing(main_window, qtbot) -> None:  # ty
         panel.rerun_loaded()  # what the Re-run button does: the same picture, now through CenterFace
     models = [panel.model.index(r, MODEL).data() for r in range(panel.model.rowCount())]
     assert models[:rows] == ["efficientnet-lite0"] * rows and set(models[rows:]) == {"centerface"}
+
+
+def test_a_text_model_change_offers_to_rerun_the_loaded_text_files(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from tests.qt.test_files_panel import USER_MODELS, drop
+
+    panel, services = main_window.files_panel, main_window.services
+    view = panel.view
+    for model_id in ("sentiment", "sentiment-b"):  # two text classifiers (the same export under two names)
+        services.registry.import_model(USER_MODELS / "hf-text", model_id=model_id)
+    qtbot.waitUntil(lambda: view.text_combo.count() == 2, timeout=10_000)
+    assert services.settings.text_model == "sentiment"
+    happy = USER_MODELS / "samples" / "text-happy.txt"
+    with qtbot.waitSignal(panel.batch_finished, timeout=120_000):
+        drop(main_window, [happy, CAT])
+    view.rerun_bar.hide()  # an offer from the first model's arrival, if any, is not what this test looks at
+    view.text_combo.setCurrentIndex(view.text_combo.findData("sentiment-b"))
+    qtbot.waitUntil(view.rerun_bar.isVisible)
+    assert view.rerun_label.text() == "Text files now go to sentiment-b. Run the loaded text file again with it?"
+    rows = panel.model.rowCount()
+    with qtbot.waitSignal(panel.batch_finished, timeout=120_000):
+        qtbot.mouseClick(view.rerun_button, Qt.MouseButton.LeftButton)
+    added = [r.result for r in panel.model.rows[rows:]]  # only the text file ran again, not the picture
+    assert [(Path(r.source).name, r.model_id) for r in added] == [(happy.name, "sentiment-b")]
+    assert added[0].ok, added[0].error

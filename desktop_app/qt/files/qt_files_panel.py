@@ -13,11 +13,12 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
 
-from desktop_app.core.batch import KIND_BY_EXTENSION, BatchProgress, BatchSummary, kind_for_path
+from desktop_app.core.batch import KIND_BY_EXTENSION, BatchProgress, BatchSummary
 from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.results import Result
 from desktop_app.core.serialize import result_to_dict
 from desktop_app.core.services import AppServices, SettingsChange
+from desktop_app.qt.files import qt_rerun_offer as rerun
 from desktop_app.qt.files.qt_batch_controller import QtBatchController
 from desktop_app.qt.files.qt_batch_worker import BatchItem
 from desktop_app.qt.files.qt_files_view import QtFilesView
@@ -55,6 +56,7 @@ class QtFilesPanel(QWidget):
         self.controller = QtBatchController(services, self.model, self)
         self._autoselect: int | None = None
         self.follow_newest = True  # the result pane shows each new result until the user picks a row
+        self._rerun_kind = "image"  # the kind of loaded file the re-run offer names
         self._selecting = False
         self._newest: int | None = None  # the newest item to show, at most every NEWEST_EVERY_MS
         self._newest_timer = QTimer(self)
@@ -298,34 +300,32 @@ class QtFilesPanel(QWidget):
             self._on_filter_mode(self.view.filter_combo.currentIndex())
         if change.changed("image_task", "image_model", "detect_model"):
             self._show_model_note()
-            self._offer_rerun()
+        for kind in rerun.changed_kinds(change):
+            self._offer_rerun(kind)
 
     def loaded_pictures(self) -> list[Path]:
         """The picture files in the table, once each, in arrival order (the ones still on disk)."""
-        seen: dict[str, None] = {}
-        for row in self.model.rows:
-            path = Path(row.result.source)
-            if row.result.row is None and kind_for_path(path) == "image" and path.is_file():
-                seen.setdefault(str(path))
-        return [Path(p) for p in seen]
+        return rerun.loaded_files((row.result for row in self.model.rows), "image")
 
-    def _offer_rerun(self) -> None:
-        """After the image task or model changed: offer to run the loaded pictures again (never on its own)."""
-        pictures = self.loaded_pictures()
-        if not pictures:
-            self.view.rerun_bar.hide()
+    def _offer_rerun(self, kind: str) -> None:
+        """After a kind of file's model changed: offer to run its loaded files again (never on its own)."""
+        files = rerun.loaded_files((row.result for row in self.model.rows), kind)
+        if not files:
+            if kind == self._rerun_kind:
+                self.view.rerun_bar.hide()
             return
-        model = self.services.model_for("detect" if self.services.settings.image_task == FACES else "image")
-        count = f"the {len(pictures)} loaded pictures" if len(pictures) > 1 else "the loaded picture"
-        self.view.rerun_label.setText(f"Images now go to {model}. Run {count} again with it?")
+        self._rerun_kind = kind
+        model = self.services.model_for("detect" if kind == "image" and self.services.settings.image_task == FACES
+                                        else kind)
+        self.view.rerun_label.setText(rerun.offer_text(kind, model, len(files)))
         self.view.rerun_bar.show()
 
     def rerun_loaded(self) -> None:
-        """Run the loaded pictures again with the current image model (their new rows are added)."""
+        """Run the loaded files the offer names again with their kind's current model (new rows are added)."""
         self.view.rerun_bar.hide()
-        pictures = self.loaded_pictures()
-        if pictures:
-            self.run_paths(pictures)
+        files = rerun.loaded_files((row.result for row in self.model.rows), self._rerun_kind)
+        if files:
+            self.run_paths(files)
 
     def _show_model_note(self, snapshot: RegistrySnapshot | None = None) -> None:
         """'→ model' for the model dropped images go to, or '⚠ model: why' when its card is missing or broken."""

@@ -80,14 +80,14 @@ class QtFilesView(QWidget):
         _named(self.filter_combo, "Show rows", "Which rows the table shows")
         self.filter_combo.addItems([m.capitalize() for m in FILTER_MODES])
 
-        self.rerun_bar = QFrame()  # "run the loaded pictures with the new model?" after a task/model change
+        self.rerun_bar = QFrame()  # "run the loaded files with the new model?" after a task/model change
         self.rerun_bar.setFrameShape(QFrame.Shape.StyledPanel)
         self.rerun_bar.setAccessibleName("Re-run offer")
         self.rerun_label = QLabel()
         self.rerun_label.setWordWrap(True)
         self.rerun_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.rerun_button = _button("Re-r&un", "Re-run loaded pictures", "Run the pictures in the table again with "
-                                    "the model now chosen for images (new rows; the old ones stay)")
+        self.rerun_button = _button("Re-r&un", "Re-run loaded files", "Run the files the offer names again with "
+                                    "the model now chosen for them (new rows; the old ones stay)")
         self.dismiss_button = _button("Dismiss", "Dismiss re-run offer", "Keep the table as it is")
         rerun = QHBoxLayout(self.rerun_bar)
         rerun.setContentsMargins(8, 2, 8, 2)
