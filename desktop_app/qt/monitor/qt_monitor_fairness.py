@@ -134,7 +134,7 @@ class QtFairnessSection(QWidget):
         left.addStretch(1)
         top = QHBoxLayout()
         top.addLayout(left, 2)
-        top.addWidget(self.rate_chart, 1)
+        top.addWidget(self.rate_chart, 1, Qt.AlignmentFlag.AlignTop)  # whole in a short dock, even beside many rows
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
