@@ -45,6 +45,7 @@ from desktop_app.qt.models.qt_model_manager import QtModelManager
 from desktop_app.qt.monitor import QtMonitorPanel
 from desktop_app.qt.qt_app_state import QtAppState
 from desktop_app.qt.qt_background import DiagnosticsWorker, SelfTestWorker, WarmupWorker
+from desktop_app.qt.qt_focus_ring import QtFocusRing
 from desktop_app.qt.qt_theme import apply_theme
 from desktop_app.qt.qt_window_status import QtWindowStatus
 from desktop_app.qt.qt_workers import (
@@ -111,6 +112,7 @@ class QtMainWindow(QMainWindow):
         self.monitor_panel = QtMonitorPanel(self.monitor_engine)
         self.monitor_dock = self._dock("Monitor", self.monitor_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._build_status_bar()
+        self.focus_ring = QtFocusRing(self)  # keyboard focus is always visible
         self._build_menus()
         self._connect()
         self._restore_geometry()
@@ -179,8 +181,12 @@ class QtMainWindow(QMainWindow):
         self._action(view_menu, "Monitor &details", self._toggle_monitor_details, "Ctrl+D",
                      "Open or fold the monitor's numbers and charts")
         view_menu.addSeparator()
-        view_menu.addAction(self.models_dock.toggleViewAction())
-        view_menu.addAction(self.monitor_dock.toggleViewAction())
+        for dock, text, keys in ((self.models_dock, "Models &dock", "Ctrl+Shift+M"),
+                                 (self.monitor_dock, "M&onitor dock", "Ctrl+Shift+D")):
+            toggle = dock.toggleViewAction()  # shows or closes the dock; checked while it is shown
+            toggle.setText(text)
+            toggle.setShortcut(QKeySequence(keys))
+            view_menu.addAction(toggle)
         theme_menu = view_menu.addMenu("&Theme")
         self.theme_actions = QActionGroup(self)
         for theme in THEMES:

@@ -1,19 +1,30 @@
 """Keyboard and screen-reader basics: walking the focus chain (Tab) of the main window with each input panel
-shown and the monitor opened reaches every control, and none that takes focus lacks an accessible name; the
-Help menu lists the keyboard shortcuts of every menu action."""
+shown and the monitor opened reaches every control, none that takes focus lacks an accessible name, and every
+one of them shows a visible focus ring when it has focus; the Help menu lists the keyboard shortcuts of every
+menu action.
+
+The naming rule: a control is named by its accessible name; a button (push, tool, check, radio) with text is
+named by that text; the parts Qt exposes as one object with their owner (a tab widget's tab bar, the line edit
+inside a spin box or combo box, a scroll area's viewport) are named by the owner. Combo boxes, spin boxes,
+sliders, line edits, tables, lists, tab widgets and scroll areas need setAccessibleName: a label beside them
+is not enough (the label's buddy gives the Alt shortcut, not the name every screen reader announces)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QTabBar,
     QTabWidget,
     QWidget,
 )
+
+from desktop_app.qt.qt_focus_ring import QtFocusRing
 
 
 def accessible_name(widget: QWidget) -> str:
@@ -36,15 +47,16 @@ def accessible_name(widget: QWidget) -> str:
 
 def focus_chain(window: QWidget) -> list[QWidget]:
     """Every visible, enabled widget that Tab stops at, in focus-chain order."""
-    chain, seen, widget = [], set(), window
-    while True:
-        widget = widget.nextInFocusChain()
-        if widget is window or id(widget) in seen:
-            return chain
+    chain: list[QWidget] = []
+    seen: set[int] = set()
+    widget = window.nextInFocusChain()
+    while widget is not None and widget is not window and id(widget) not in seen:
         seen.add(id(widget))
         takes_tab = (widget.focusPolicy() & Qt.FocusPolicy.TabFocus) == Qt.FocusPolicy.TabFocus
         if widget.isVisible() and widget.isEnabled() and takes_tab:
             chain.append(widget)
+        widget = widget.nextInFocusChain()
+    return chain
 
 
 def test_every_focusable_control_has_an_accessible_name(qtbot, main_window) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +86,66 @@ def test_tab_moves_focus_through_the_panel_controls(qtbot, main_window) -> None:
 
 def test_help_lists_the_keyboard_shortcuts(qtbot, main_window) -> None:  # type: ignore[no-untyped-def]
     text = main_window.shortcuts_text()
-    for expected in ("Open files", "Ctrl+O", "Files tab", "Ctrl+1", "Camera tab", "Monitor details", "Quit"):
+    for expected in ("Open files", "Ctrl+O", "Files tab", "Ctrl+1", "Camera tab", "Monitor details", "Quit",
+                     "Models dock\tCtrl+Shift+M", "Monitor dock\tCtrl+Shift+D"):
         assert expected in text, expected
     help_menu = next(a.menu() for a in main_window.menuBar().actions() if a.text() == "&Help")
     assert any(a.text().replace("&", "").startswith("Keyboard shortcuts") for a in help_menu.actions())
+
+
+def ring_pixels(ring: QWidget, colour: QColor) -> int:
+    """Pixels of the ring's band (as its parent shows them) in the highlight colour."""
+    parent = ring.parentWidget()
+    assert parent is not None
+    image = parent.grab(ring.geometry()).toImage()
+    want = colour.rgb()
+    return sum(image.pixel(x, y) == want for x in range(image.width()) for y in (0, 1, image.height() - 2,
+                                                                                 image.height() - 1)
+               if 0 <= y < image.height())
+
+
+def ringed(ring: QtFocusRing, widget: QWidget) -> None:
+    """The ring is on show around the widget (an assertion, so a timeout says which widget and where focus is)."""
+    focused = QApplication.focusWidget()
+    assert ring.widget() is widget and ring.isVisible(), (accessible_name(widget), type(widget).__name__,
+                                                           type(focused).__name__ if focused else None)
+
+
+def test_every_focusable_control_shows_a_focus_ring(qtbot, main_window) -> None:  # type: ignore[no-untyped-def]
+    main_window.activateWindow()
+    qtbot.waitUntil(main_window.isActiveWindow)
+    main_window.monitor_panel.view.set_folded(False)
+    ring = main_window.focus_ring
+    highlight = ring.palette().color(QPalette.ColorRole.Highlight)
+    checked = 0
+    for index in range(main_window.inputs.count()):
+        main_window.inputs.setCurrentIndex(index)
+        qtbot.waitUntil(lambda i=index: main_window.inputs.currentWidget().isVisible())
+        for widget in focus_chain(main_window):
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+            QApplication.processEvents()
+            # where focus really went: an editable combo box's line edit focuses the box (its focus proxy), a
+            # tab bar's scroll button hands it back to the tab bar
+            widget = QApplication.focusWidget() or widget
+            qtbot.waitUntil(lambda w=widget: ringed(ring, w))
+            # the ring stands around the control, and enough of it is drawn in the highlight colour to be seen
+            # (a control at its parent's edge shows the ring on its other sides)
+            assert ring.geometry().contains(widget.geometry()), accessible_name(widget)
+            assert ring_pixels(ring, highlight) >= ring.width() // 2, (accessible_name(widget), type(widget))
+            checked += 1
+    assert checked > 60
+    main_window.menuBar().setFocus()  # focus outside the panels' controls (or in another window): no ring
+    main_window.focus_ring.setWidget(None)
+    assert not ring.isVisible()
+
+
+def test_the_docks_close_and_open_from_the_keyboard(qtbot, main_window) -> None:  # type: ignore[no-untyped-def]
+    main_window.activateWindow()
+    qtbot.waitUntil(main_window.isActiveWindow)
+    assert main_window.models_dock.isVisible() and main_window.monitor_dock.isVisible()
+    qtbot.keyClick(main_window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not main_window.models_dock.isVisible())
+    qtbot.keyClick(main_window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not main_window.monitor_dock.isVisible())
+    qtbot.keyClick(main_window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(main_window.models_dock.isVisible)
