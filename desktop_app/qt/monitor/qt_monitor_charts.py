@@ -145,6 +145,10 @@ class QtGroupRatePlot(_ThemedPlot):
         self.groups: tuple[tuple[str, float, float, float], ...] = ()  # (group, rate, low, high) as drawn
         self.apply_palette()
 
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """A little lower than the others: it shares its row with the attribute choice and the table."""
+        return QSize(320, 128)
+
     def apply_palette(self) -> None:
         super().apply_palette()
         if hasattr(self, "_errors"):

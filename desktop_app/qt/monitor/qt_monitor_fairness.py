@@ -136,7 +136,7 @@ class QtFairnessSection(QWidget):
         top.addLayout(left, 2)
         top.addWidget(self.rate_chart, 1, Qt.AlignmentFlag.AlignTop)  # whole in a short dock, even beside many rows
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(top)
         layout.addWidget(summary)
         layout.addWidget(what_if)
