@@ -19,6 +19,7 @@ class QtFocusRing(QFocusFrame):
         self.setObjectName("focus-ring")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.hide()  # until a control has focus (a child left alone would show with the window, at 0,0)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._follow)

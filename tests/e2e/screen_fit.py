@@ -60,7 +60,8 @@ def main(out: Path, home: Path, tag: str) -> int:
         canvas = window.camera_panel.view.canvas
         states[name] = {"outside": outside(window, screen), "sideways": sideways_scroll_bars(window),
                         "window": [window.width(), window.height()], "panel": [panel.width(), panel.height()],
-                        "video": [canvas.width(), canvas.height()] if canvas.isVisible() else None}
+                        "video": [canvas.width(), canvas.height()] if canvas.isVisible() else None,
+                        "ring": window.focus_ring.isVisible() and window.focus_ring.widget() is None}
 
     def show_tab(name: str) -> None:
         window.inputs.setCurrentIndex(TABS.index(name))

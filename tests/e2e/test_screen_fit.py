@@ -46,6 +46,7 @@ def test_every_screen_fits_and_the_window_never_grows(size: str, tmp_path: Path)
         assert shown["outside"] == [], (state, shown["outside"][:5])
         assert shown["sideways"] == [], (state, shown["sideways"])
         assert shown["window"] == start, state  # the window never grew or shrank
+        assert not shown["ring"], state  # no focus ring drawn around nothing
         shot = SCREENSHOTS / f"fit-{size}-{state}.png"
         assert shot.is_file() and shot.stat().st_size > 20_000, state
     for state in ("camera", "camera-docks-hidden"):  # the live view takes the room it is given
