@@ -11,6 +11,7 @@ is not enough (the label's buddy gives the Alt shortcut, not the name every scre
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.qt.qt_focus_ring import QtFocusRing
+from tests.conftest import SAMPLES
 
 
 def accessible_name(widget: QWidget) -> str:
@@ -152,3 +154,30 @@ def test_the_docks_close_and_open_from_the_keyboard(qtbot, main_window) -> None:
     qtbot.waitUntil(lambda: not main_window.monitor_dock.isVisible())
     qtbot.keyClick(main_window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(main_window.models_dock.isVisible)
+
+
+def unnamed_controls(window: QWidget) -> list[str]:
+    return [f"{type(w).__name__} in {type(w.parentWidget()).__name__}" for w in focus_chain(window)
+            if not accessible_name(w)]
+
+
+@pytest.mark.parametrize("mode", ["faces", "people", "objects", "background"])
+def test_each_camera_mode_names_its_own_controls(qtbot, main_window, mode: str) -> None:  # type: ignore[no-untyped-def]
+    main_window.inputs.setCurrentWidget(main_window.camera_panel)
+    main_window.camera_panel.set_mode(mode)
+    qtbot.waitUntil(lambda: main_window.camera_panel.mode() == mode and main_window.camera_panel.isVisible())
+    controls = main_window.camera_panel.view.mode_controls
+    shown = [w for w in focus_chain(main_window) if controls.isAncestorOf(w)]
+    print(mode, [accessible_name(w) for w in shown])
+    assert mode not in ("objects", "background") or shown  # their own row (classes, effect) is on the Tab path
+    assert unnamed_controls(main_window) == [], mode
+
+
+def test_the_files_panel_with_results_names_its_controls(qtbot, main_window) -> None:  # type: ignore[no-untyped-def]
+    panel = main_window.files_panel
+    with qtbot.waitSignal(panel.batch_finished, timeout=60_000):
+        main_window.open_paths([SAMPLES / "cat-chelsea.jpg"])
+    qtbot.waitUntil(panel.view.table.isVisible)
+    chain = focus_chain(main_window)
+    assert panel.view.table in chain and main_window.result_view.isVisible()
+    assert unnamed_controls(main_window) == []
