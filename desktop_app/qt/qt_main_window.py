@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QWidget,
@@ -100,6 +101,7 @@ class QtMainWindow(QMainWindow):
         self.inputs.addTab(self.camera_panel, "&Camera")
         self.microphone_panel = QtMicrophonePanel(services, state=self.state)
         self.inputs.addTab(self.microphone_panel, "&Microphone")
+        self._on_input_tab(self.inputs.currentIndex())
         self.splitter = QSplitter()
         self.splitter.addWidget(self.inputs)
         self.splitter.addWidget(self.result_view)
@@ -281,8 +283,15 @@ class QtMainWindow(QMainWindow):
         self.resizeDocks([self.monitor_dock], [height], Qt.Orientation.Vertical)
 
     def _on_input_tab(self, index: int) -> None:
-        """The file result pane belongs to the Files tab: the camera and the microphone get its width."""
-        self.result_view.setVisible(self.inputs.widget(index) is self.files_panel)
+        """The file result pane belongs to the Files tab: the camera and the microphone get its width. Only the
+        shown panel's minimum height counts (a tab widget otherwise needs the tallest of all its panels: the
+        microphone's plot and table would keep the opened monitor short on every tab). Widths stay the widest
+        panel's, so switching tabs never widens the window and the Files table keeps room for its columns."""
+        shown = self.inputs.widget(index)
+        self.result_view.setVisible(shown is self.files_panel)
+        for page in (self.files_panel, self.camera_panel, self.microphone_panel):
+            height = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(QSizePolicy.Policy.Preferred, height)
 
     # -- state -------------------------------------------------------------------------------
 

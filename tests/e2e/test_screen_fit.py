@@ -40,7 +40,7 @@ def run_on_screen(size: str, home: Path, tag: str) -> dict[str, Any]:
     return report
 
 
-@pytest.mark.parametrize("size", ["1366x768", "1920x1080"])
+@pytest.mark.parametrize("size", ["1280x720", "1366x768", "1920x1080"])
 def test_every_screen_fits_and_the_window_never_grows(size: str, tmp_path: Path) -> None:
     report = run_on_screen(size, tmp_path / "home", size)
     check_report(report, size, size)

@@ -123,3 +123,32 @@ def test_first_start_gives_the_inputs_most_of_the_width(main_window) -> None:  #
     inputs, result = main_window.splitter.sizes()
     print(f"window {main_window.width()} px: models dock {models}, inputs {inputs}, result pane {result}")
     assert models <= 460 and inputs > result > 0
+
+
+def test_only_the_shown_panel_sets_the_minimum_height(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The microphone's plot and table need more height than the camera's controls; on the Camera tab the
+    opened monitor may take that height."""
+    main_window.inputs.setCurrentWidget(main_window.camera_panel)
+    qtbot.waitUntil(main_window.camera_panel.isVisible)
+    camera_min = main_window.inputs.minimumSizeHint().height()
+    main_window.inputs.setCurrentWidget(main_window.microphone_panel)
+    qtbot.waitUntil(main_window.microphone_panel.isVisible)
+    assert camera_min < main_window.inputs.minimumSizeHint().height()
+    assert not main_window.result_view.isVisible()  # the Files result pane shows only with the Files tab
+
+
+def test_provider_verdicts_do_not_widen_the_models_dock(main_window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.core.runtime import health as hc
+
+    box = main_window.model_manager.provider_box
+    box.show_checking()
+    QApplication.processEvents()
+    before = box.minimumSizeHint().width(), main_window.model_manager.minimumSizeHint().width()
+    box.show_health([hc.ProviderHealth(provider=p, available=False, healthy=False, detail="not in this build")
+                     for p in box.verdicts])
+    QApplication.processEvents()  # the layouts take the new texts in
+    after = box.minimumSizeHint().width(), main_window.model_manager.minimumSizeHint().width()
+    print(f"provider box and Models dock minimum widths {before} -> {after} px")
+    assert after[0] <= before[0] and after[1] <= before[1]

@@ -63,10 +63,12 @@ class QtModelInspector(QWidget):
         self.io_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.io_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.io_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # No sideways scrolling in a narrow dock: names and shapes share what is left and elide (the whole text
+        # is in each cell's tooltip and in "Copy signature as JSON").
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(column, mode)
+        self.io_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.facts = QWidget()
         self.facts_form = QFormLayout(self.facts)

@@ -67,9 +67,11 @@ class QtProviderBox(QGroupBox):
         for i, provider in enumerate(prov.ALL_PROVIDERS):
             verdict = QLabel(f"{prov.short_name(provider)}: checking…")
             verdict.setAccessibleName(f"{prov.short_name(provider)} health")
+            verdict.setWordWrap(True)  # a long verdict wraps in its cell instead of widening the dock (and window)
             self.verdicts[provider] = verdict
             row.addWidget(verdict, i // 2, i % 2)
-        row.setColumnStretch(2, 1)
+        row.setColumnStretch(0, 1)  # the verdicts share the width (a wrapped label would not ask for more)
+        row.setColumnStretch(1, 1)
         self.auto_label = QLabel()
         self.auto_label.setAccessibleName("Provider auto would use")
         self.auto_label.setWordWrap(True)
