@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QSizePolicy,
     QSplitter,
     QTabWidget,
     QWidget,
@@ -48,6 +47,7 @@ from desktop_app.qt.qt_app_state import QtAppState
 from desktop_app.qt.qt_background import DiagnosticsWorker, SelfTestWorker, WarmupWorker
 from desktop_app.qt.qt_focus_ring import QtFocusRing
 from desktop_app.qt.qt_theme import apply_theme
+from desktop_app.qt.qt_window_layout import QtWindowLayout
 from desktop_app.qt.qt_window_status import QtWindowStatus
 from desktop_app.qt.qt_workers import (
     WorkerController,
@@ -90,6 +90,7 @@ class QtMainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1280, 800)
         self.state = QtAppState(services, self)  # every view subscribes; nothing is pushed by hand
+        self.window_layout = QtWindowLayout(self)  # first-start sizes, saved geometry and docks, screen fit
 
         self.files_panel = QtFilesPanel(services, state=self.state)
         self.result_view = QtResultView()
@@ -101,7 +102,7 @@ class QtMainWindow(QMainWindow):
         self.inputs.addTab(self.camera_panel, "&Camera")
         self.microphone_panel = QtMicrophonePanel(services, state=self.state)
         self.inputs.addTab(self.microphone_panel, "&Microphone")
-        self._on_input_tab(self.inputs.currentIndex())
+        self.window_layout.on_input_tab(self.inputs.currentIndex())
         self.splitter = QSplitter()
         self.splitter.addWidget(self.inputs)
         self.splitter.addWidget(self.result_view)
@@ -117,7 +118,7 @@ class QtMainWindow(QMainWindow):
         self.focus_ring = QtFocusRing(self)  # keyboard focus is always visible
         self._build_menus()
         self._connect()
-        self._restore_geometry()
+        self.window_layout.restore()
         self.background = WorkerController("background", self)
         self.warmup = WorkerController("warmup", self)
         self.self_test_lines: list[str] = []
@@ -267,31 +268,8 @@ class QtMainWindow(QMainWindow):
         self.state.provider_changed.connect(self._check_provider_action)
         self.state.models_changed.connect(self._on_models_changed)
         self.state.settings_changed.connect(self._on_settings_changed)
-        self.inputs.currentChanged.connect(self._on_input_tab)
-        self.monitor_panel.view.folded_changed.connect(self._on_monitor_folded)
-
-    def _on_monitor_folded(self, folded: bool) -> None:
-        """Folded: the monitor dock shrinks to its summary line; opened: it takes about 40 % of the height.
-        Sized once the dock's layout has taken the new content in (before, its old minimum would clamp it)."""
-        QTimer.singleShot(0, self, lambda: self._size_monitor_dock(folded))
-
-    def _size_monitor_dock(self, folded: bool) -> None:
-        if folded != self.monitor_panel.view.folded:  # folded and opened again before this ran
-            return
-        panel = self.monitor_panel
-        height = panel.minimumSizeHint().height() + 24 if folded else max(260, int(self.height() * 0.4))
-        self.resizeDocks([self.monitor_dock], [height], Qt.Orientation.Vertical)
-
-    def _on_input_tab(self, index: int) -> None:
-        """The file result pane belongs to the Files tab: the camera and the microphone get its width. Only the
-        shown panel's minimum height counts (a tab widget otherwise needs the tallest of all its panels: the
-        microphone's plot and table would keep the opened monitor short on every tab). Widths stay the widest
-        panel's, so switching tabs never widens the window and the Files table keeps room for its columns."""
-        shown = self.inputs.widget(index)
-        self.result_view.setVisible(shown is self.files_panel)
-        for page in (self.files_panel, self.camera_panel, self.microphone_panel):
-            height = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
-            page.setSizePolicy(QSizePolicy.Policy.Preferred, height)
+        self.inputs.currentChanged.connect(self.window_layout.on_input_tab)
+        self.monitor_panel.view.folded_changed.connect(self.window_layout.on_monitor_folded)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -434,52 +412,8 @@ class QtMainWindow(QMainWindow):
                           f"<b>Desktop App {__version__}</b><p>Offline ONNX inference workbench. "
                           "Nothing leaves this machine.</p>")
 
-    def _qsettings(self) -> QSettings:
-        return QSettings(str(self.services.dirs.config / "window.ini"), QSettings.Format.IniFormat)
-
-    def _restore_geometry(self) -> None:
-        store = self._qsettings()
-        geometry, state = store.value("geometry"), store.value("state")
-        if isinstance(state, QByteArray):  # docks first: hiding one must not shrink the restored window
-            self.restoreState(state)
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        elif (screen := self.screen()) is not None:  # first start: most of the screen, up to 1600 x 1000
-            free = screen.availableGeometry()
-            self.resize(min(1600, int(free.width() * 0.94)), min(1000, int(free.height() * 0.94)))
-            self._first_layout()
-        self._fit_screen()
-        if str(store.value("monitor_open", 0)) == "1":
-            self.monitor_panel.view.set_folded(False)
-        self._on_monitor_folded(self.monitor_panel.view.folded)
-
-    def _first_layout(self) -> None:
-        """First start: the Models dock gets about a quarter of the width (380 px on a laptop, where its table's
-        columns fit; at most 460 px on a large screen), the result pane about a third of the rest, the input
-        panels the remainder."""
-        dock = self.models_dock
-        width = max(dock.minimumSizeHint().width(), min(460, max(380, int(self.width() * 0.27))))
-        self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-        central = self.width() - width
-        result = max(self.result_view.minimumSizeHint().width(), min(420, int(central * 0.34)))
-        self.splitter.setSizes([central - result, result])
-
-    def _fit_screen(self) -> None:
-        """Never start larger than the screen's free area (a saved or default size from a bigger screen)."""
-        screen = self.screen()
-        if screen is None:
-            return
-        free = screen.availableGeometry()
-        width, height = min(self.width(), free.width()), min(self.height(), free.height())
-        if (width, height) != (self.width(), self.height()):
-            self.resize(width, height)
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
-        store = self._qsettings()
-        store.setValue("geometry", self.saveGeometry())
-        store.setValue("state", self.saveState())
-        store.setValue("monitor_open", int(not self.monitor_panel.view.folded))
-        store.sync()
+        self.window_layout.save()
         self.files_panel.shutdown()
         self.camera_panel.shutdown()
         self.microphone_panel.shutdown()

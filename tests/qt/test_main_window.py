@@ -102,7 +102,7 @@ def test_window_geometry_docks_and_monitor_state_persist(qtbot, tmp_path: Path) 
     second = open_window()
     # (the size is restored too, but offscreen Qt's 800x600 screen clamps it: tests/e2e/test_screen_fit.py
     # checks window sizes on real X screens)
-    assert (second._qsettings().value("geometry") or b"") != b""
+    assert (second.window_layout.settings().value("geometry") or b"") != b""
     assert not second.models_dock.isVisible() and not second.monitor_panel.view.folded
     second.close()
     assert join_all()
