@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QTabWidget,
@@ -35,9 +30,7 @@ from desktop_app.core.models.registry import RegistrySnapshot
 from desktop_app.core.monitor.engine import MonitorConfig, MonitorEngine
 from desktop_app.core.monitor.events import GroupValue, monitored_results
 from desktop_app.core.results import Result
-from desktop_app.core.runtime import providers as prov
 from desktop_app.core.services import AppServices, SettingsChange
-from desktop_app.core.settings import THEMES
 from desktop_app.qt.camera.qt_camera_panel import QtCameraPanel
 from desktop_app.qt.files.qt_files_panel import QtFilesPanel
 from desktop_app.qt.microphone.qt_microphone_panel import QtMicrophonePanel
@@ -48,6 +41,7 @@ from desktop_app.qt.qt_background import DiagnosticsWorker, SelfTestWorker, Warm
 from desktop_app.qt.qt_focus_ring import QtFocusRing
 from desktop_app.qt.qt_theme import apply_theme
 from desktop_app.qt.qt_window_layout import QtWindowLayout
+from desktop_app.qt.qt_window_menus import build_menus, shortcuts_text
 from desktop_app.qt.qt_window_status import QtWindowStatus
 from desktop_app.qt.qt_workers import (
     WorkerController,
@@ -116,7 +110,7 @@ class QtMainWindow(QMainWindow):
         self.monitor_dock = self._dock("Monitor", self.monitor_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._build_status_bar()
         self.focus_ring = QtFocusRing(self)  # keyboard focus is always visible
-        self._build_menus()
+        self.provider_actions, self.theme_actions = build_menus(self)
         self._connect()
         self.window_layout.restore()
         self.background = WorkerController("background", self)
@@ -142,113 +136,20 @@ class QtMainWindow(QMainWindow):
         self.model_label, self.provider_label, self.latency_label = s.model_label, s.provider_label, s.latency_label
         self.settings_label, self.problems_label = s.settings_label, s.problems_label
 
-    def _action(self, menu: Any, text: str, slot: Any,
-                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-                tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self._action(file_menu, "&Open files…", self.files_panel.open_files_dialog, QKeySequence.StandardKey.Open)
-        self._action(file_menu, "Open &folder…", self.files_panel.open_folder_dialog, "Ctrl+Shift+O")
-        file_menu.addSeparator()
-        self._action(file_menu, "&Export results…", self.files_panel.export_dialog, "Ctrl+E")
-        self._action(file_menu, "&Copy result", self.files_panel.copy_current, "Ctrl+Shift+C")
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
-
-        model_menu = bar.addMenu("&Model")
-        self._action(model_menu, "&Choose model…", self.model_manager.choose_model_dialog, "Ctrl+M")
-        self._action(model_menu, "&Import model…", self.model_manager.import_dialog, "Ctrl+I")
-        provider_menu = model_menu.addMenu("&Provider")
-        self.provider_actions = QActionGroup(self)
-        labels = {"auto": "&Auto", "directml": "&DirectML", "cuda": "C&UDA", "cpu": "&CPU", "strict-gpu": "&Strict GPU"}
-        for choice in prov.CHOICES:
-            action = QAction(labels[choice], self, checkable=True)
-            action.setChecked(choice == self.services.settings.provider)
-            action.triggered.connect(lambda _=False, c=choice: self.set_provider(c))
-            self.provider_actions.addAction(action)
-            provider_menu.addAction(action)
-
-        view_menu = bar.addMenu("&View")
-        for number, (text, panel) in enumerate((("&Files tab", self.files_panel), ("&Camera tab", self.camera_panel),
-                                                 ("&Microphone tab", self.microphone_panel)), start=1):
-            self._action(view_menu, text, lambda _=False, p=panel: self._show_panel(p), f"Ctrl+{number}")
-        self._action(view_menu, "Monitor &details", self._toggle_monitor_details, "Ctrl+D",
-                     "Open or fold the monitor's numbers and charts")
-        view_menu.addSeparator()
-        for dock, text, keys in ((self.models_dock, "Models &dock", "Ctrl+Shift+M"),
-                                 (self.monitor_dock, "M&onitor dock", "Ctrl+Shift+D")):
-            toggle = dock.toggleViewAction()  # shows or closes the dock; checked while it is shown
-            toggle.setText(text)
-            toggle.setShortcut(QKeySequence(keys))
-            view_menu.addAction(toggle)
-        theme_menu = view_menu.addMenu("&Theme")
-        self.theme_actions = QActionGroup(self)
-        for theme in THEMES:
-            action = QAction(theme.capitalize(), self, checkable=True)
-            action.setChecked(theme == self.services.settings.theme)
-            action.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
-            self.theme_actions.addAction(action)
-            theme_menu.addAction(action)
-
-        settings_menu = bar.addMenu("&Settings")
-        self._action(settings_menu, "Open &settings folder", self._open_settings_folder, "Ctrl+,")
-
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", self._show_shortcuts, QKeySequence.StandardKey.HelpContents)
-        self._action(help_menu, "&Diagnostics: copy system info", self.copy_diagnostics)
-        self._action(help_menu, "Run &self-test", self.run_self_test)
-        help_menu.addSeparator()
-        self._action(help_menu, "&About", self._about)
-
-    def _show_panel(self, panel: QWidget) -> None:
+    def show_panel(self, panel: QWidget) -> None:
+        """Bring an input panel to the front and give it keyboard focus (View > Files/Camera/Microphone tab)."""
         self.inputs.setCurrentWidget(panel)
         panel.setFocus()
 
-    def _toggle_monitor_details(self) -> None:
+    def toggle_monitor_details(self) -> None:
+        """Open the monitor's numbers and charts, or fold them to the summary line (View > Monitor details)."""
         self.monitor_dock.show()
         view = self.monitor_panel.view
         view.set_folded(not view.folded)
 
     def shortcuts_text(self) -> str:
-        """Every menu action with its shortcut, menu by menu, and how to reach the panels' controls."""
-        lines = []
-        for top in self.menuBar().actions():
-            menu = top.menu()
-            if not isinstance(menu, QMenu):
-                continue
-            lines.append(top.text().replace("&", ""))
-            stack = [(a, "  ") for a in reversed(menu.actions())]
-            while stack:
-                action, indent = stack.pop()
-                if action.isSeparator():
-                    continue
-                sub = action.menu()
-                if isinstance(sub, QMenu):
-                    lines.append(f"{indent}{action.text().replace('&', '')}:")
-                    stack += [(a, indent + "  ") for a in reversed(sub.actions())]
-                    continue
-                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                lines.append(f"{indent}{action.text().replace('&', '').rstrip('…')}" + (f"\t{keys}" if keys else ""))
-        lines += ["", "In the panels: Alt + the underlined letter of a label or button; Tab and Shift+Tab move "
-                  "between controls; Space presses the focused button; Esc cancels a running batch."]
-        return "\n".join(lines)
-
-    def _show_shortcuts(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setText("Keyboard shortcuts")
-        box.setInformativeText(self.shortcuts_text().replace("\t", "    "))
-        box.setAccessibleName("Keyboard shortcuts")
-        box.exec()
+        """Every menu action with its shortcut, and how to reach the panels' controls (Help > Keyboard shortcuts)."""
+        return shortcuts_text(self.menuBar())
 
     def _connect(self) -> None:
         self.files_panel.result_selected.connect(self.result_view.show_result)
@@ -402,12 +303,14 @@ class QtMainWindow(QMainWindow):
 
     # -- misc --------------------------------------------------------------------------------
 
-    def _open_settings_folder(self) -> None:
+    def open_settings_folder(self) -> None:
+        """Show the folder holding the settings and window.ini in the file manager."""
         folder = self.services.dirs.config
         folder.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
-    def _about(self) -> None:
+    def about(self) -> None:
+        """Help > About."""
         QMessageBox.about(self, "About Desktop App",
                           f"<b>Desktop App {__version__}</b><p>Offline ONNX inference workbench. "
                           "Nothing leaves this machine.</p>")
