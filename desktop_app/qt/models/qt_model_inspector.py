@@ -63,9 +63,10 @@ class QtModelInspector(QWidget):
         self.io_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.io_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.io_table.horizontalHeader()
-        # No sideways scrolling in a narrow dock: names and shapes share what is left and elide (the whole text
-        # is in each cell's tooltip and in "Copy signature as JSON").
-        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
+        # No sideways scrolling in a narrow dock: a long name is cut to a few words' width (see `show_info`), the
+        # shape takes the rest, and what does not fit elides (the whole text is in each cell's tooltip and in
+        # "Copy signature as JSON").
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Interactive,
                                        QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch)):
             header.setSectionResizeMode(column, mode)
         self.io_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -133,6 +134,9 @@ class QtModelInspector(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.io_table.setItem(r, c, item)
+        self.io_table.resizeColumnToContents(1)
+        widest = self.io_table.fontMetrics().horizontalAdvance("x" * 16)
+        self.io_table.setColumnWidth(1, min(self.io_table.columnWidth(1), widest))
         self._clear_facts()
         for label, value in info_facts(info):
             self.facts_form.addRow(label, self._value_widget(label, value))
