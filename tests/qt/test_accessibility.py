@@ -181,3 +181,33 @@ def test_the_files_panel_with_results_names_its_controls(qtbot, main_window) -> 
     chain = focus_chain(main_window)
     assert panel.view.table in chain and main_window.result_view.isVisible()
     assert unnamed_controls(main_window) == []
+
+
+def check_dialog(qtbot, dialog: QWidget) -> int:  # type: ignore[no-untyped-def]
+    """Every control on the dialog's Tab path is named and shows the dialog's own focus ring; how many."""
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    ring = dialog.focus_ring  # type: ignore[attr-defined]
+    chain = focus_chain(dialog)
+    assert [f"{type(w).__name__} in {type(w.parentWidget()).__name__}" for w in chain if not accessible_name(w)] == []
+    for widget in chain:
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        QApplication.processEvents()
+        focused = QApplication.focusWidget() or widget
+        qtbot.waitUntil(lambda w=focused: ringed(ring, w))
+    return len(chain)
+
+
+def test_the_model_dialogs_name_their_controls_and_show_focus(qtbot, main_window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.builders import add_one
+
+    manager = main_window.model_manager
+    manager.catalog_button.click()
+    catalog = manager.catalog_window
+    assert catalog is not None and check_dialog(qtbot, catalog) >= 3
+    catalog.close()
+    with qtbot.waitSignal(manager.describe.opened, timeout=60_000) as blocker:
+        manager.describe_paths([add_one(tmp_path / "plus-one.onnx")])
+    describe = blocker.args[0]
+    assert check_dialog(qtbot, describe) >= 5
+    describe.reject()

@@ -29,6 +29,7 @@ from desktop_app.core.errors import ModelNotFoundError
 from desktop_app.core.models.catalog import Catalog, CatalogEntry, import_matched
 from desktop_app.core.models.download import DownloadProgress, download_entry, staging_dir
 from desktop_app.core.models.registry import ModelRegistry
+from desktop_app.qt.qt_focus_ring import QtFocusRing
 from desktop_app.qt.qt_workers import Worker, WorkerController, failure_line
 
 HEADERS = ("Name", "Task", "Size", "License", "Status")
@@ -72,6 +73,7 @@ class QtCatalogDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Model catalog")
+        self.focus_ring = QtFocusRing(self)  # keyboard focus is always visible
         self.catalog, self.registry = catalog, registry
         self.staging = staging if staging is not None else staging_dir()
         self.controller = WorkerController("catalog", self)

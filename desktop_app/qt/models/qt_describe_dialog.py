@@ -33,6 +33,7 @@ from desktop_app.core.models.preview import PreviewRunner, preview_card
 from desktop_app.qt.models.qt_describe_form import QtDescribeForm
 from desktop_app.qt.models.qt_describe_preview import QtDescribePreview
 from desktop_app.qt.models.qt_model_format import format_shape
+from desktop_app.qt.qt_focus_ring import QtFocusRing
 
 _ERROR_STYLE = "QLabel { background: #5c1f1f; color: #ffd7d5; padding: 4px 6px; border-radius: 3px; }"
 _NOTE_STYLE = "QLabel { padding: 4px 6px; border-radius: 3px; background: palette(alternate-base); }"
@@ -106,6 +107,7 @@ class QtDescribeDialog(QDialog):
         editing = request.card is not None
         self.setWindowTitle(f"Describe this model — {request.source.name}")
         self.setAccessibleName("Describe this model")
+        self.focus_ring = QtFocusRing(self)  # keyboard focus is always visible
         self.recognised_line = QLabel(request.recognition_line)
         self.recognised_line.setAccessibleName("Recognised")
         self.recognised_line.setWordWrap(True)
@@ -120,6 +122,7 @@ class QtDescribeDialog(QDialog):
         left_layout.addWidget(self.signature)
         left_layout.addWidget(self.form, 1)
         self.form_scroll = QScrollArea()
+        self.form_scroll.setAccessibleName("Model card fields")
         self.form_scroll.setWidgetResizable(True)
         self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.form_scroll.setWidget(left)
