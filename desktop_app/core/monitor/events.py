@@ -95,17 +95,18 @@ def monitored_results(result: Result, emotion_classes: int) -> list[Result]:
     return [result if p is payload else replace(result, payload=p) for p in payload.monitor_predictions(emotion_classes)]
 
 
-def with_people_in_frame(result: Result) -> Result:
-    """The result with a computed "people in frame" group (0, 1, 2, 3+) from its payload's `people_in_frame`
-    (person boxes above the threshold the model ran at, posed people, faces found), unless it has one already
-    (the live view counts the faces it shows and counts before its class filter); as it is when the payload
-    cannot tell (classifiers, semantic masks)."""
+def with_people_in_frame(result: Result, count: int | None = None) -> Result:
+    """The result with a computed "people in frame" group (0, 1, 2, 3+): `count` when the caller knows it
+    (the live view counts the face tracks it shows), else its payload's `people_in_frame` (person boxes above
+    the threshold the model ran at, posed people, faces found); unchanged when it has the group already or
+    the payload cannot tell (classifiers, semantic masks)."""
     from desktop_app.core.monitor.groups import PEOPLE_IN_FRAME, people_band  # groups builds on GroupValue
 
-    hook = getattr(result.payload, "people_in_frame", None)
-    if not result.ok or not callable(hook) or any(a == PEOPLE_IN_FRAME for a, _, _ in result.attributes):
+    if not result.ok or any(a == PEOPLE_IN_FRAME for a, _, _ in result.attributes):
         return result
-    count = hook()
+    if count is None:
+        hook = getattr(result.payload, "people_in_frame", None)
+        count = hook() if callable(hook) else None
     if count is None:
         return result
     group = people_band(int(count))

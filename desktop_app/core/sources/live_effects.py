@@ -55,15 +55,6 @@ def keep_classes(result: Result, classes: frozenset[str] | None) -> Result:
     return replace(result, payload=replace(payload, detections=kept))
 
 
-def people_count(result: Result, faces: int | None = None) -> int | None:
-    """How many people a frame's result shows: the faces shown (`faces`, for a face detector), else what the
-    payload says (`people_in_frame`: person boxes, posed people, person instances); None when it cannot tell."""
-    if faces is not None:
-        return faces
-    hook = getattr(result.payload, "people_in_frame", None)
-    return hook() if callable(hook) else None
-
-
 def person_mask(result: Result) -> np.ndarray | None:
     """A float32 mask in [0, 1] of the frame's people (1 = person) from a semantic segmenter's payload
     (`person_mask`); None for other payloads."""

@@ -12,14 +12,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from desktop_app.core.errors import MediaError
-from desktop_app.core.monitor.groups import people_band
+from desktop_app.core.monitor.events import with_people_in_frame
 from desktop_app.core.results import DetectionResult, PoseResult, Result
 from desktop_app.core.sources.frame_buffer import BufferCounters
 from desktop_app.core.sources.keypoint_smoothing import PoseSmoother
 from desktop_app.core.sources.live_effects import (
     BackgroundCompositor,
     keep_classes,
-    people_count,
     person_mask,
 )
 from desktop_app.core.sources.live_settings import FrameSettings
@@ -72,19 +71,6 @@ class LiveFrame:
         return (self.t_ready - self.t_capture) * 1000.0
 
 
-def with_people(result: Result, face_tracks: tuple[Track, ...] | None) -> Result:
-    """The result with a computed "people in frame" group (0, 1, 2, 3+) for the monitor, counted before any
-    class filter: the faces shown, or the people an object detector, instance segmenter or pose model found."""
-    if not result.ok:
-        return result
-    faces = sum(1 for t in face_tracks if t.visible) if face_tracks is not None else None
-    count = people_count(result, faces)
-    if count is None:
-        return result
-    group = people_band(count)
-    return replace(result, attributes=(*result.attributes, (group.attribute, group.value, group.provenance)))
-
-
 class LiveFinisher:
     """Smooths and counts inferred frames, which must come in capture order, into `LiveFrame`s.
 
@@ -118,7 +104,9 @@ class LiveFinisher:
             tracks = self.smoother.update(detections, settings.threshold)
         elif isinstance(result.payload, PoseResult):
             result = replace(result, payload=self.pose_smoother.update(result.payload, done.t_capture))
-        result = with_people(result, tracks if settings.is_detector else None)
+        # Counted before the class filter; a face detector's count is the faces shown, not the raw boxes.
+        faces = sum(1 for t in tracks if t.visible) if settings.is_detector else None
+        result = with_people_in_frame(result, faces)
         result = keep_classes(result, settings.classes)
         frame, effect, notice = self._effect(done.frame, result, settings)
         t_ready = time.perf_counter()
