@@ -7,7 +7,6 @@ picture becomes the frame that is shown, saved by Snapshot and written by Record
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -82,12 +81,11 @@ def _blurred(frame: np.ndarray, strength: str) -> np.ndarray:
 
 
 class BackgroundCompositor:
-    """Composites frames for one `BackgroundEffect` at a time; the replacement picture is decoded once per
-    (path, frame size), on the thread that composites (never the UI thread)."""
+    """Composites frames for one `BackgroundEffect` at a time, on the live finisher's (single) thread; the
+    replacement picture is decoded there once per (path, frame size), never on the UI thread."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cache: dict[tuple[Path, int, int], np.ndarray] = {}
+        self._backdrop: tuple[tuple[Path, int, int], np.ndarray] | None = None  # one picture at one size
 
     def backdrop(self, effect: BackgroundEffect, frame: np.ndarray) -> np.ndarray:
         """What replaces the background of `frame` (raises MediaError/OSError for a picture that cannot be read)."""
@@ -95,13 +93,9 @@ class BackgroundCompositor:
         if effect.kind == "blur" or effect.image is None:
             return _blurred(frame, effect.strength)
         key = (effect.image, w, h)
-        with self._lock:
-            cached = self._cache.get(key)
-        if cached is None:
-            cached = _cover(load_image(effect.image), w, h)
-            with self._lock:
-                self._cache = {key: cached}  # one picture at one size is all a live view needs
-        return cached
+        if self._backdrop is None or self._backdrop[0] != key:
+            self._backdrop = (key, _cover(load_image(effect.image), w, h))
+        return self._backdrop[1]
 
     def composite(self, frame: np.ndarray, mask: np.ndarray, effect: BackgroundEffect) -> np.ndarray:
         """A new RGB frame: the people of `mask` (any size, 1 = person) over the effect's background."""
