@@ -139,6 +139,7 @@ class MonitorEngine:
             return False
         with self._lock:
             self._pending.append(event)
+            self.models_seen[event.model_id] = self.models_seen.pop(event.model_id, 0) + 1  # newest last
             if len(self._pending) >= self.config.batch:
                 self._fold()
         return True
@@ -154,21 +155,16 @@ class MonitorEngine:
     def _fold(self) -> None:
         pending, self._pending = self._pending, []
         self.log.extend(pending)
-        for event in pending:
-            self.models_seen[event.model_id] = self.models_seen.pop(event.model_id, 0) + 1
         self._session.update(self._counted(pending))
 
     def seen_models(self) -> list[str]:
-        """Every model with predictions this session, newest first (pending ones included)."""
+        """Every model with predictions this session, newest first (O(models): no counting on the caller's thread)."""
         with self._lock:
-            self._fold()
             return list(reversed(self.models_seen))
 
     def newest_model(self) -> str | None:
-        """The model of the most recent prediction (pending ones included)."""
+        """The model of the most recent prediction."""
         with self._lock:
-            if self._pending:
-                return self._pending[-1].model_id
             return next(reversed(self.models_seen), None)
 
     def log_aggregates(self) -> dict[str, Any]:
