@@ -16,6 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
@@ -48,15 +49,17 @@ def bare_loop(session: ort.InferenceSession, name: str, tensors: list[np.ndarray
 
 
 def live_run(pipeline: Pipeline, video: Path, seconds: float, emotion: bool, max_in_flight: int | None = None,
-             settle_s: float = SETTLE_S) -> tuple[list[LiveFrame], float, FrameBuffer, int]:
+             settle_s: float = SETTLE_S, model_id: str = "centerface",
+             **detector_options: Any) -> tuple[list[LiveFrame], float, FrameBuffer, int]:
     """Play the video (looped, paced at its FPS) through the live path for `seconds` after `settle_s`
     of start-up -> the frames processed in the measured span, its length, the buffer, and the most
     frames in flight at the end. `max_in_flight` None is the app's choice (one, two on CPU once the model
-    falls behind the source); 1 or 2 fixes it."""
+    falls behind the source); 1 or 2 fixes it. `model_id` and `detector_options` (classes, background...)
+    choose what runs (bench/bench_live_models.py)."""
     buffer = FrameBuffer()
     capture = CaptureThread(CameraSource(parse_camera(str(video), realtime=True, loop=True)), buffer)
-    detector = LiveDetector(pipeline, "centerface", buffer=buffer, emotion=emotion,
-                            max_in_flight=max_in_flight)
+    detector = LiveDetector(pipeline, model_id, buffer=buffer, emotion=emotion, max_in_flight=max_in_flight,
+                            **detector_options)
     frames: list[LiveFrame] = []
     capture.start()
     begin = time.perf_counter()

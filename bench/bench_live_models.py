@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,12 @@ import onnxruntime as ort
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_camera import bare_loop, live_run  # noqa: E402
 from bench.live_video import model_video  # noqa: E402
 from desktop_app.core.models.registry import ModelRegistry  # noqa: E402
 from desktop_app.core.pipeline import Pipeline  # noqa: E402
 from desktop_app.core.runtime.session import SessionPool  # noqa: E402
-from desktop_app.core.sources.camera import CameraSource, parse_camera  # noqa: E402
-from desktop_app.core.sources.capture import CaptureThread  # noqa: E402
-from desktop_app.core.sources.frame_buffer import FrameBuffer  # noqa: E402
-from desktop_app.core.sources.live import LiveDetector, LiveFrame, open_live_sessions  # noqa: E402
+from desktop_app.core.sources.live import LiveFrame, open_live_sessions  # noqa: E402
 from desktop_app.core.tasks.image_prep import one_opencv_thread  # noqa: E402
 
 SETTLE_S = 1.0  # each live round starts (capture open, first frames) before it is measured
@@ -50,39 +47,6 @@ def bare_tensors(pipeline: Pipeline, model_id: str, frames: list[np.ndarray]) ->
     return session, session.get_inputs()[0].name, tensors
 
 
-def bare_loop(session: ort.InferenceSession, name: str, tensors: list[np.ndarray]) -> list[float]:
-    """Milliseconds per run of the bare session over every tensor."""
-    times = []
-    for tensor in tensors:
-        start = time.perf_counter()
-        session.run(None, {name: tensor})
-        times.append((time.perf_counter() - start) * 1000.0)
-    return times
-
-
-def live_run(pipeline: Pipeline, model_id: str, video: Path, seconds: float,
-             **detector_options: Any) -> tuple[list[LiveFrame], float, int, int]:
-    """Play the looped video paced at its FPS through the live path for `seconds` after SETTLE_S ->
-    (frames processed in the measured span, its length, frames captured, frames skipped)."""
-    buffer = FrameBuffer()
-    capture = CaptureThread(CameraSource(parse_camera(str(video), realtime=True, loop=True)), buffer)
-    detector = LiveDetector(pipeline, model_id, buffer=buffer, **detector_options)
-    frames: list[LiveFrame] = []
-    capture.start()
-    begin = time.perf_counter()
-    while time.perf_counter() - begin < SETTLE_S + seconds:
-        live = detector.next(timeout=2.0)
-        if live is None:
-            break
-        if live.t_ready - begin >= SETTLE_S:
-            frames.append(live)
-    elapsed = time.perf_counter() - begin - SETTLE_S
-    capture.stop(timeout=10)
-    detector.close()
-    counters = buffer.counters()
-    return frames, elapsed, counters.captured, counters.dropped
-
-
 def bench_model(pipeline: Pipeline, model_id: str, folder: Path, seconds: float, rounds: int,
                 fps: float) -> dict[str, float]:
     video, frames = model_video(folder, model_id, fps)
@@ -98,7 +62,7 @@ def bench_model(pipeline: Pipeline, model_id: str, folder: Path, seconds: float,
     for _ in range(rounds):
         round_bare = bare_loop(session, name, tensors)
         bare_ms += round_bare
-        got, span, _, _ = live_run(pipeline, model_id, video, seconds / rounds)
+        got, span, _, _ = live_run(pipeline, video, seconds / rounds, emotion=False, model_id=model_id)
         live += got
         elapsed += span
         ratios.append(len(got) / span / min(fps, 1000.0 / float(np.mean(round_bare))))

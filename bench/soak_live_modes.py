@@ -26,7 +26,8 @@ import onnxruntime as ort
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_live_models import bare_loop, bare_tensors  # noqa: E402
+from bench.bench_camera import bare_loop  # noqa: E402
+from bench.bench_live_models import bare_tensors  # noqa: E402
 from bench.live_video import model_video  # noqa: E402
 from bench.soak_report import os_threads, rss_mb  # noqa: E402
 
