@@ -24,11 +24,12 @@ def changed_kinds(change: SettingsChange) -> list[str]:
 
 
 def loaded_files(results: Iterable[Result], kind: str) -> list[Path]:
-    """The files of `kind` behind the table's rows, once each, in arrival order (only those still on disk)."""
+    """The files of `kind` behind the table's rows, once each, in arrival order. No disk access (this runs on
+    the UI thread at every model change): a file deleted since gets its own error row when re-run."""
     seen: dict[str, None] = {}
     for result in results:
         path = Path(result.source)
-        if kind_for_path(path) == kind and str(path) not in seen and path.is_file():
+        if kind_for_path(path) == kind and str(path) not in seen:
             seen[str(path)] = None
     return [Path(p) for p in seen]
 
