@@ -31,7 +31,14 @@ def test_requested_providers_follow_the_preference_chain() -> None:
 def test_directml_options_turn_memory_patterns_off() -> None:
     dml = prov.options_for(prov.DML)
     assert not dml.enable_mem_pattern and dml.sequential and dml.single_thread_runs
-    assert prov.options_for(prov.CPU).enable_mem_pattern
+    cpu = prov.options_for(prov.CPU)  # CPU: patterns off too (memory), but parallel runs and parallel execution
+    assert not cpu.enable_mem_pattern and not cpu.sequential and not cpu.single_thread_runs
+
+
+def test_cpu_sessions_run_without_memory_patterns() -> None:
+    from desktop_app.core.runtime.session import _session_options
+
+    assert not _session_options(prov.CPU, 1).enable_mem_pattern
 
 
 def test_health_check_finds_a_working_cpu_and_explains_the_rest() -> None:
