@@ -106,7 +106,8 @@ def test_import_valid_and_bad_files_each_on_their_own(main_window, qtbot, tmp_pa
     assert _cell(manager, "tiny-add", "Origin") == "user"
     assert manager.error_strip.isVisible()
     assert "notes.onnx" in manager.error_strip.full_text and "\n" not in manager.error_strip.full_text
-    assert main_window.model_manager.import_button.isEnabled()
+    # the button comes back when the import worker has ended, which is announced after its last outcome
+    qtbot.waitUntil(main_window.model_manager.import_button.isEnabled, timeout=10_000)
     manager.select_model("tiny-add")
     _wait_inspected(qtbot, manager, "tiny-add")
     assert manager.inspector.io_table.item(0, 1).text() == "x"
