@@ -145,8 +145,24 @@ class LiveDetector:
             raise ValueError("LiveDetector.next needs a buffer")
         if self.scheduler.closed:
             return None
-        done = self.scheduler.next(self.policy.before_frame(self.settings.model_id), timeout)
+        plan = self.policy.before_frame(self.settings.model_id)
+        if self.policy.releasing:
+            self._release_one_call_sessions(self.settings.model_id)
+        done = self.scheduler.next(plan, timeout)
         return None if done is None else self._finish(done)
+
+    def _release_one_call_sessions(self, model_id: str) -> None:
+        """The next frame is the last on the one-call sessions (the model's and its second stage's): they
+        give their spare memory back after it, as two frames in flight run on sessions of their own."""
+        try:
+            task = self.pipeline.task(model_id)
+            sessions = [task.session]
+            if task.card.second_stage:
+                sessions.append(self.pipeline.task(task.card.second_stage).session)
+        except Exception:  # a model that cannot be loaded is reported on its frames
+            return
+        for session in sessions:
+            session.release_spare_memory_after_next_run()
 
     def close(self) -> None:
         """End the frames in flight and the pool's threads (close the buffer first so none waits for a

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -26,6 +27,10 @@ TAKE_POLL_S = 0.25
 SCALE_AFTER = 30
 #: The share of captured frames the model must process to count as keeping up.
 KEEP_UP = 0.8
+#: How long the model must stay behind, in stats windows, before it scales up: one stall (a page of memory
+#: swapped in, another program's burst) keeps the rolling window below `KEEP_UP` for less than one window
+#: after it, so it never scales up a model that keeps up; a model slower than its source is behind all along.
+BEHIND_FOR_WINDOWS = 1.5
 #: Name prefix of the pool's threads.
 POOL_THREAD_PREFIX = "live-infer"
 
@@ -34,13 +39,23 @@ T = TypeVar("T")
 
 class InFlightPolicy:
     """How many frames may be in flight now: one at first; the model's plan once, after `SCALE_AFTER`
-    frames, it processes fewer than `KEEP_UP` of the captured frames; or a fixed number from the start."""
+    frames, it has processed fewer than `KEEP_UP` of the captured frames for `BEHIND_FOR_WINDOWS` stats
+    windows on end; or a fixed number from the start.
 
-    def __init__(self, plan_for: Callable[[str], CoreSplit | None], fixed: int | None = None) -> None:
+    Scaling up hands the work to sessions of their own (one intra-op thread each on a small CPU), so the
+    last frame before it runs alone and `releasing` is true for it: the caller lets the one-call session
+    give its spare memory back after that call, as it stands idle from then on."""
+
+    def __init__(self, plan_for: Callable[[str], CoreSplit | None], fixed: int | None = None,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         self._plan_for = plan_for  # None: the model cannot be loaded (look again next time)
         self._fixed = fixed
+        self._clock = clock
         self._plans: dict[str, CoreSplit] = {}
+        self._behind_since: float | None = None
+        self._scale_to: CoreSplit | None = None  # decided: from the frame after the next one
         self.current = ONE_CALL
+        self.releasing = False  # the frame about to run is the one-call session's last
 
     def plan(self, model_id: str) -> CoreSplit:
         """How `model_id` runs once it falls behind (looked up once per model; a fixed number wins)."""
@@ -56,21 +71,38 @@ class InFlightPolicy:
         return found
 
     def before_frame(self, model_id: str) -> CoreSplit:
-        """The plan for the next frame: a fixed number applies from the first frame."""
+        """The plan for the next frame: a fixed number applies from the first frame; a decided scale-up
+        from the frame after this one (this one runs alone, with `releasing` set)."""
+        self.releasing = False
         if self._fixed is not None and self._fixed > 1 and self.current.calls == 1:
             self.current = self.plan(model_id)
+        elif self._scale_to is not None:
+            self.current, self._scale_to = self._scale_to, None
+            self.releasing = True
+            return ONE_CALL
         return self.current
 
     def observe(self, model_id: str, stats: LiveStatsSnapshot) -> None:
-        """One frame finished: scale up to the model's plan if it cannot keep up with the source."""
-        if self._fixed is not None or self.current.calls > 1 or stats.processed < SCALE_AFTER:
+        """One frame finished: scale up to the model's plan once it has stayed behind the source."""
+        if self._fixed is not None or self.current.calls > 1 or self._scale_to is not None:
             return
-        if stats.capture_fps > 0 and stats.processed_fps < KEEP_UP * stats.capture_fps:
-            self.current = self.plan(model_id)
+        behind = stats.capture_fps > 0 and stats.processed_fps < KEEP_UP * stats.capture_fps
+        if stats.processed < SCALE_AFTER or not behind:
+            self._behind_since = None
+            return
+        now = self._clock()
+        if self._behind_since is None:
+            self._behind_since = now
+        elif now - self._behind_since >= BEHIND_FOR_WINDOWS * stats.window_s:
+            plan = self.plan(model_id)
+            if plan.calls > 1:
+                self._scale_to = plan
 
     def reset(self) -> None:
         """Back to one frame in flight (a new model, source or retry)."""
         self.current = ONE_CALL
+        self._behind_since = self._scale_to = None
+        self.releasing = False
 
 
 class InFlightScheduler(Generic[T]):

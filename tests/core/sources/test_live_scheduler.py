@@ -12,6 +12,7 @@ import pytest
 from desktop_app.core.runtime.parallel import ONE_CALL, CoreSplit
 from desktop_app.core.sources.frame_buffer import BufferedFrame, FrameBuffer
 from desktop_app.core.sources.live_scheduler import (
+    BEHIND_FOR_WINDOWS,
     KEEP_UP,
     POOL_THREAD_PREFIX,
     SCALE_AFTER,
@@ -121,26 +122,60 @@ def _stats(processed: int, capture_fps: float, processed_fps: float) -> LiveStat
                              captured=processed, processed=processed, dropped=0, window_s=3.0)
 
 
-def test_the_policy_scales_up_only_after_enough_frames_behind_the_source() -> None:
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_policy_scales_up_only_once_the_model_stays_behind_the_source() -> None:
     looked_up: list[str] = []
 
     def plan_for(model_id: str) -> CoreSplit:
         looked_up.append(model_id)
         return TWO
 
-    policy = InFlightPolicy(plan_for)
-    assert policy.before_frame("m") == ONE_CALL
+    clock = _Clock()
+    policy = InFlightPolicy(plan_for, clock=clock)
+    assert policy.before_frame("m") == ONE_CALL and not policy.releasing
     behind = KEEP_UP * 30.0 - 1.0
     policy.observe("m", _stats(SCALE_AFTER - 1, 30.0, behind))
-    assert policy.current == ONE_CALL  # too early to judge
+    clock.now += 10.0
+    policy.observe("m", _stats(SCALE_AFTER - 1, 30.0, behind))
+    assert policy.before_frame("m") == ONE_CALL  # too early to judge
+    policy.observe("m", _stats(SCALE_AFTER, 30.0, KEEP_UP * 30.0))  # keeps up
+    # one stall: behind for just under BEHIND_FOR_WINDOWS windows of 3 s, then caught up again
+    for _ in range(5):
+        policy.observe("m", _stats(SCALE_AFTER, 30.0, behind))
+        clock.now += BEHIND_FOR_WINDOWS * 3.0 / 5 - 0.01
     policy.observe("m", _stats(SCALE_AFTER, 30.0, KEEP_UP * 30.0))
-    assert policy.current == ONE_CALL  # keeps up
     policy.observe("m", _stats(SCALE_AFTER, 30.0, behind))
-    assert policy.before_frame("m") == TWO
+    assert policy.before_frame("m") == ONE_CALL and not policy.releasing
+    # behind all along: the next frame runs alone on the one-call session, releasing it, then two
+    clock.now += BEHIND_FOR_WINDOWS * 3.0
+    policy.observe("m", _stats(SCALE_AFTER, 30.0, behind))
+    assert policy.before_frame("m") == ONE_CALL and policy.releasing
+    assert policy.before_frame("m") == TWO and not policy.releasing
+    policy.observe("m", _stats(SCALE_AFTER, 30.0, KEEP_UP * 30.0))
+    assert policy.before_frame("m") == TWO  # never back down on its own
     policy.reset()
-    assert policy.current == ONE_CALL
+    assert policy.current == ONE_CALL and policy.before_frame("m") == ONE_CALL
     policy.observe("m", _stats(SCALE_AFTER, 30.0, behind))
-    assert policy.current == TWO and looked_up == ["m"]  # the plan is looked up once per model
+    clock.now += BEHIND_FOR_WINDOWS * 3.0
+    policy.observe("m", _stats(SCALE_AFTER, 30.0, behind))
+    assert policy.before_frame("m") == ONE_CALL and policy.releasing and policy.current == TWO
+    assert looked_up == ["m"]  # the plan is looked up once per model
+
+
+def test_a_model_with_a_one_call_plan_never_releases_its_session() -> None:
+    clock = _Clock()
+    policy = InFlightPolicy(lambda _: ONE_CALL, clock=clock)
+    for _ in range(3):
+        policy.observe("m", _stats(SCALE_AFTER, 30.0, 1.0))
+        clock.now += BEHIND_FOR_WINDOWS * 3.0
+    assert policy.before_frame("m") == ONE_CALL and not policy.releasing
 
 
 @pytest.mark.parametrize(("fixed", "expected"), [(1, CoreSplit(1, None)), (2, TWO), (3, CoreSplit(3, 1))])
