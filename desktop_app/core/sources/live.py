@@ -37,9 +37,10 @@ class LiveDetector:
 
     The pipeline runs detection at a raw threshold below the live one (`threshold - 2 * hysteresis`,
     at least `min_raw_threshold`), so a face dipping just under the threshold keeps its track and
-    its median score decides; only the live threshold decides what is shown. Other detectors, segmenters
-    and pose models run at the live threshold (pose keypoints smoothed with a One Euro filter); classifiers pass
-    through. `classes` keeps only those object classes; `background` blurs or replaces the background behind a
+    its median score decides; only the live threshold decides what is shown. Object detectors run the same
+    way, their boxes tracked class by class: the frame's result then holds the boxes shown (smoothed box,
+    median score), so the view, snapshots, recordings and the monitor agree. Segmenters and pose models run at
+    the live threshold (pose keypoints smoothed with a One Euro filter); classifiers pass through. `classes` keeps only those object classes; `background` blurs or replaces the background behind a
     segmenter's people. `max_in_flight` fixes the most frames in flight from the first frame (None: the
     policy's choice).
     """
@@ -116,9 +117,11 @@ class LiveDetector:
         """The model on one frame with this frame's settings (safe on several threads at once)."""
         settings = self.settings.take()
         options = dict(self.options)
-        if settings.is_detector:
+        if settings.tracks_boxes:  # boxes below the threshold too, for the smoothing's hysteresis
             raw = max(self.min_raw_threshold, settings.threshold - 2 * self.smoother.hysteresis)
-            options.update(score_threshold=min(raw, settings.threshold), emotion=settings.emotion)
+            options.update(score_threshold=min(raw, settings.threshold))
+            if settings.is_detector:
+                options.update(emotion=settings.emotion)
         elif settings.thresholded:  # other detectors, segmenters, pose: the live threshold, no smoothing
             options.update(score_threshold=settings.threshold)
         result = self.pipeline.run_data(item.frame, settings.model_id, f"{self.source_name}#{item.seq}",

@@ -1,5 +1,5 @@
-"""The last step of a live frame, in capture order on the consumer's thread: face smoothing, keypoint
-smoothing, the object classes kept, the background effect, and the rolling stats, giving the frozen
+"""The last step of a live frame, in capture order on the consumer's thread: face and object box
+smoothing, keypoint smoothing, the object classes kept, the background effect, and the rolling stats, giving the frozen
 `LiveFrame` the UI draws.
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from desktop_app.core.errors import MediaError
 from desktop_app.core.monitor.events import with_people_in_frame
-from desktop_app.core.results import DetectionResult, PoseResult, Result
+from desktop_app.core.results import Detection, DetectionResult, PoseResult, Result
 from desktop_app.core.sources.frame_buffer import BufferCounters
 from desktop_app.core.sources.keypoint_smoothing import PoseSmoother
 from desktop_app.core.sources.live_effects import (
@@ -81,6 +81,7 @@ class LiveFinisher:
     def __init__(self, smoother: FaceSmoother | None = None, stats: LiveStats | None = None,
                  counters: Callable[[], BufferCounters] | None = None) -> None:
         self.smoother = smoother or FaceSmoother()
+        self.object_smoother = FaceSmoother()
         self.pose_smoother = PoseSmoother()
         self.compositor = BackgroundCompositor()
         self.stats = stats or LiveStats()
@@ -89,12 +90,13 @@ class LiveFinisher:
     def reset(self) -> None:
         """Forget tracks and stats (new model, new source, retry)."""
         self.smoother.reset()
+        self.object_smoother.reset()
         self.pose_smoother.reset()
         self.stats.reset()
 
     def finish(self, done: InferredFrame) -> LiveFrame:
-        """Smooth a detector's faces at the frame's live threshold, smooth pose keypoints, keep the chosen
-        classes, apply the background effect, and record the frame in the stats."""
+        """Smooth a detector's faces, or an object detector's boxes, at the frame's live threshold, smooth pose
+        keypoints, keep the chosen classes, apply the background effect, and record the frame in the stats."""
         settings = done.settings
         result = done.result
         tracks: tuple[Track, ...] = ()
@@ -102,6 +104,11 @@ class LiveFinisher:
             payload = result.payload
             detections = payload.detections if isinstance(payload, DetectionResult) else ()
             tracks = self.smoother.update(detections, settings.threshold)
+        elif settings.tracks_boxes and isinstance(result.payload, DetectionResult):
+            shown = self.object_smoother.update(result.payload.detections, settings.threshold)
+            boxes = tuple(Detection(t.box, t.score, t.label, t.landmarks)
+                          for t in sorted(shown, key=lambda t: -t.score) if t.visible)
+            result = replace(result, payload=replace(result.payload, detections=boxes))
         elif isinstance(result.payload, PoseResult):
             result = replace(result, payload=self.pose_smoother.update(result.payload, done.t_capture))
         # Counted before the class filter; a face detector's count is the faces shown, not the raw boxes.

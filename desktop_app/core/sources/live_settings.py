@@ -14,6 +14,8 @@ from desktop_app.core.sources.live_effects import BackgroundEffect
 DETECT_TASK = "detect-faces"
 #: Tasks whose boxes the live threshold filters (face detection is also smoothed; the others pass through).
 THRESHOLD_TASKS = frozenset({DETECT_TASK, "detect", "segment", "pose", "detect-yolo", "detect-ssd"})
+#: Object detectors: their boxes are tracked and smoothed class by class, as a face detector's faces are.
+OBJECT_TASKS = frozenset({"detect", "detect-yolo", "detect-ssd"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,11 @@ class FrameSettings:
     def thresholded(self) -> bool:
         """Whether the live threshold filters this model's boxes (detectors, segmenters, pose models)."""
         return self.task in THRESHOLD_TASKS
+
+    @property
+    def tracks_boxes(self) -> bool:
+        """Whether this frame's boxes are tracked and smoothed (face and object detectors)."""
+        return self.is_detector or self.task in OBJECT_TASKS
 
 
 class LiveSettings:

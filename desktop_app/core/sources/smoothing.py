@@ -1,6 +1,7 @@
-"""Per-face smoothing for live detection: boxes are tracked frame to frame by IoU (greedy matching), each
-track's score is the median of its last N raw scores, and a track is shown with hysteresis, so a face
-whose score wobbles around the threshold, or that the detector misses for a frame, does not flicker.
+"""Per-box smoothing for live detection (faces, and objects class by class): boxes are tracked frame to
+frame by IoU (greedy matching, a box only ever continuing a track of its own label), each track's score is
+the median of its last N raw scores, and a track is shown with hysteresis, so a box whose score wobbles
+around the threshold, or that the detector misses for a frame, does not flicker.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from desktop_app.core.results import Box, ClassScore, Detection, Point
 
 @dataclass(frozen=True)
 class Track:
-    """A face followed over frames: stable id, smoothed box and score, and whether to show it."""
+    """A face or object followed over frames: stable id, smoothed box and score, and whether to show it."""
 
     id: int
     box: Box
@@ -28,6 +29,7 @@ class Track:
     hits: int  # frames it was detected in
     missed: int  # consecutive frames it was not detected (0: seen now)
     visible: bool
+    label: str = ""  # the detector's class ("face" for a face detector)
 
 
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -86,11 +88,12 @@ class _TrackState:
     def freeze(self, raw: float) -> Track:
         box = (float(self.box[0]), float(self.box[1]), float(self.box[2]), float(self.box[3]))
         return Track(self.id, box, float(np.median(self.scores)), raw, self.det.landmarks, self.det.emotion,
-                     self.hits, self.missed, self.visible)
+                     self.hits, self.missed, self.visible, self.det.label)
 
 
 class FaceSmoother:
-    """Tracks faces over frames and smooths their scores; `update` once per processed frame.
+    """Tracks boxes (faces, or objects of any class) over frames and smooths their scores; `update` once per
+    processed frame. A detection continues only a track of its own label.
 
     window: raw scores per median; min_iou: greedy matching threshold; max_missed: frames a track
     survives undetected (its last box stays shown meanwhile); hysteresis: a shown track stays shown
@@ -114,7 +117,11 @@ class FaceSmoother:
         """Match this frame's raw detections to tracks -> every live track, visible or not, by id."""
         boxes = np.asarray([d.box for d in detections], np.float64).reshape(-1, 4)
         known = np.asarray([t.box for t in self._tracks], np.float64).reshape(-1, 4)
-        pairs = greedy_match(iou_matrix(known, boxes), self.min_iou)
+        overlap = iou_matrix(known, boxes)
+        if overlap.size:  # a cup never continues a person's track
+            labels = np.asarray([d.label for d in detections], dtype=object)
+            overlap[np.asarray([t.det.label for t in self._tracks], dtype=object)[:, None] != labels[None, :]] = 0.0
+        pairs = greedy_match(overlap, self.min_iou)
         raw: dict[int, float] = {}
         matched_tracks = {r for r, _ in pairs}
         matched_dets = {c for _, c in pairs}

@@ -107,6 +107,30 @@ def test_class_filter_keeps_only_the_chosen_objects(pipeline: Pipeline) -> None:
     assert none.stats.processed == 1  # the stats strip still counts the frame whose boxes were all filtered out
 
 
+def test_object_boxes_are_tracked_so_they_flicker_less_than_the_raw_detector(pipeline: Pipeline) -> None:
+    """The photos panned as a camera would: the raw detector's set of classes changes from frame to frame
+    as scores cross the threshold; the live view's tracked boxes (median score, hysteresis, a missed frame
+    held) change far less, and what the frame's result holds is what is shown."""
+    for photo, steady in (("coffee-cup.jpg", "cup"), ("portrait-astronaut.jpg", "person")):
+        frames = pan_frames(SAMPLES / photo, 90)
+        detector = LiveDetector(pipeline, "nanodet", threshold=0.3)
+        raw, live = [], []
+        for i, frame in enumerate(frames):
+            plain = pipeline.run_data(frame, "nanodet", f"pan#{i}", score_threshold=0.3)
+            assert isinstance(plain.payload, DetectionResult)
+            raw.append(sorted(d.label for d in plain.payload.detections))
+            shown = detector.process(frame, i / FPS, i + 1)
+            assert isinstance(shown.result.payload, DetectionResult) and not shown.smoothed
+            live.append(sorted(d.label for d in shown.result.payload.detections))
+            scores = [d.score for d in shown.result.payload.detections]
+            assert scores == sorted(scores, reverse=True)
+        changes = [sum(a != b for a, b in zip(seq, seq[1:], strict=False)) for seq in (raw, live)]
+        print(photo, "class-set changes over 90 frames: raw", changes[0], "live", changes[1])
+        assert changes[1] <= changes[0] / 2, changes
+        assert sum(steady in labels for labels in live) >= 0.95 * len(live)
+        assert raw[0] == live[0]  # the first frame: nothing to smooth yet, the same boxes
+
+
 def _person_and_background(live: LiveFrame) -> tuple[np.ndarray, np.ndarray]:
     mask = person_mask(live.result)
     assert mask is not None and 0.1 < mask.mean() < 0.9

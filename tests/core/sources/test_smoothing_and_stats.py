@@ -76,6 +76,20 @@ def test_box_is_smoothed_towards_the_new_detection() -> None:
     assert track.box[0] == pytest.approx(105)
 
 
+def test_a_box_continues_only_a_track_of_its_own_class() -> None:
+    smoother = FaceSmoother()
+    person = Detection(box=(100, 100, 200, 300), score=0.9, label="person")
+    (first,) = smoother.update([person], 0.5)
+    assert first.label == "person" and first.visible
+    # the same place, now called a cup: a new track; the person's is missed (its box held for a frame)
+    cup = Detection(box=(102, 102, 202, 302), score=0.9, label="cup")
+    tracks = smoother.update([cup], 0.5)
+    by_label = {t.label: t for t in tracks}
+    assert set(by_label) == {"person", "cup"} and by_label["cup"].id != first.id
+    assert by_label["person"].id == first.id and by_label["person"].missed == 1
+    assert by_label["cup"].box == cup.box  # not pulled towards the person's box
+
+
 def test_stats_windows_give_sane_rates_and_percentiles() -> None:
     stats = LiveStats(window_s=3.0)
     assert stats.snapshot().processed_fps == 0.0
