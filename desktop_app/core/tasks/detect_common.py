@@ -20,11 +20,17 @@ from desktop_app.core.tasks.image_prep import Geometry, image_input
 
 def nms(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, threshold: float, iou: float) -> np.ndarray:
     """Indices kept by per-class NMS among boxes (N,4 x1y1x2y2) scoring above threshold, best first."""
-    if len(scores) == 0:
+    # Only the boxes above the threshold go to OpenCV (it keeps score > threshold too): a detector's thousands
+    # of candidates, turned into Python lists box by box, cost NanoDet 3 ms a frame whatever the threshold.
+    candidates = np.flatnonzero(scores > threshold)
+    if len(candidates) == 0:
         return np.zeros((0,), np.int64)
-    xywh = [[float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])] for b in boxes]
-    kept = cv2.dnn.NMSBoxesBatched(xywh, scores.astype(float).tolist(), classes.astype(int).tolist(), threshold, iou)
-    keep = np.asarray(kept, dtype=np.int64).reshape(-1)
+    b = np.asarray(boxes, np.float64)[candidates]
+    xywh = np.column_stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]]).tolist()
+    picked = scores[candidates]
+    kept = cv2.dnn.NMSBoxesBatched(xywh, picked.astype(float).tolist(), classes[candidates].astype(int).tolist(),
+                                   threshold, iou)
+    keep = candidates[np.asarray(kept, dtype=np.int64).reshape(-1)]
     return keep[np.argsort(-scores[keep], kind="stable")]
 
 
