@@ -4,6 +4,8 @@ and how long each call took; plus a pool that creates one session per (model, pr
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -45,6 +47,16 @@ class ProviderReport:
             "used": self.used_short,
             "fallback_reason": self.fallback_reason,
         }
+
+
+def _return_free_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim; elsewhere nothing): blocks the
+    arena frees may sit in the heap below its top, where the heap keeps them, in a process that has allocated
+    a lot already."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _shrink_cpu_arena() -> ort.RunOptions:
@@ -184,6 +196,8 @@ class ModelSession:
             self._release_after_next_run = False
             options = _shrink_cpu_arena()
         result, ms = self._call(self._session.run, outputs, dict(feeds), options)
+        if options is not None:
+            _return_free_heap()
         return [np.asarray(r) for r in result], ms
 
     def release_spare_memory_after_next_run(self) -> None:

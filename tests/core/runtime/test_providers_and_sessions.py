@@ -164,7 +164,7 @@ print(grown, after, again, same)
 
 
 def test_a_session_gives_its_spare_memory_back_after_the_next_call_once_asked() -> None:
-    """In a process of its own: what the system gets back depends on what else the process allocated."""
+    """In a process of its own, so the numbers are the session's alone."""
     import subprocess
     import sys
 
