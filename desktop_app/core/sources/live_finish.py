@@ -100,15 +100,14 @@ class LiveFinisher:
         settings = done.settings
         result = done.result
         tracks: tuple[Track, ...] = ()
+        found = result.payload if isinstance(result.payload, DetectionResult) else None
         if settings.is_detector:
-            payload = result.payload
-            detections = payload.detections if isinstance(payload, DetectionResult) else ()
-            tracks = self.smoother.update(detections, settings.threshold)
-        elif settings.tracks_boxes and isinstance(result.payload, DetectionResult):
-            shown = self.object_smoother.update(result.payload.detections, settings.threshold)
+            tracks = self.smoother.update(found.detections if found is not None else (), settings.threshold)
+        elif settings.tracks_boxes and found is not None:
+            shown = self.object_smoother.update(found.detections, settings.threshold)
             boxes = tuple(Detection(t.box, t.score, t.label, t.landmarks)
                           for t in sorted(shown, key=lambda t: -t.score) if t.visible)
-            result = replace(result, payload=replace(result.payload, detections=boxes))
+            result = replace(result, payload=replace(found, detections=boxes))
         elif isinstance(result.payload, PoseResult):
             result = replace(result, payload=self.pose_smoother.update(result.payload, done.t_capture))
         # Counted before the class filter; a face detector's count is the faces shown, not the raw boxes.
