@@ -26,9 +26,9 @@ from desktop_app.core.sources.live_settings import LiveSettings
 from desktop_app.core.sources.live_stats import LiveStats, LiveStatsSnapshot
 from desktop_app.core.sources.overlay import draw_overlay
 from desktop_app.core.sources.recorder import VideoRecorder, save_snapshot
-from desktop_app.core.sources.smoothing import FaceSmoother, Track
+from desktop_app.core.sources.smoothing import BoxSmoother, Track
 
-__all__ = ["BackgroundEffect", "FaceSmoother", "LiveDetector", "LiveFrame", "LiveStats", "LiveStatsSnapshot", "Track", "VideoRecorder",
+__all__ = ["BackgroundEffect", "BoxSmoother", "LiveDetector", "LiveFrame", "LiveStats", "LiveStatsSnapshot", "Track", "VideoRecorder",
            "draw_overlay", "open_live_sessions", "save_snapshot"]
 
 
@@ -40,13 +40,14 @@ class LiveDetector:
     its median score decides; only the live threshold decides what is shown. Object detectors run the same
     way, their boxes tracked class by class: the frame's result then holds the boxes shown (smoothed box,
     median score), so the view, snapshots, recordings and the monitor agree. Segmenters and pose models run at
-    the live threshold (pose keypoints smoothed with a One Euro filter); classifiers pass through. `classes` keeps only those object classes; `background` blurs or replaces the background behind a
-    segmenter's people. `max_in_flight` fixes the most frames in flight from the first frame (None: the
+    the live threshold (pose keypoints smoothed with a One Euro filter); classifiers pass through. `classes`
+    keeps only those object classes; `background` blurs or replaces the background behind a segmenter's
+    people. `max_in_flight` fixes the most frames in flight from the first frame (None: the
     policy's choice).
     """
 
     def __init__(self, pipeline: Pipeline, model_id: str = "centerface", *, buffer: FrameBuffer | None = None,
-                 emotion: bool = False, threshold: float | None = None, smoother: FaceSmoother | None = None,
+                 emotion: bool = False, threshold: float | None = None, smoother: BoxSmoother | None = None,
                  stats: LiveStats | None = None, source_name: str = "camera", min_raw_threshold: float = 0.05,
                  options: Mapping[str, Any] | None = None, max_in_flight: int | None = None,
                  classes: frozenset[str] | None = None, background: BackgroundEffect | None = None) -> None:
@@ -62,7 +63,7 @@ class LiveDetector:
         self.scheduler = InFlightScheduler(buffer, self._run) if buffer is not None else None
 
     @property
-    def smoother(self) -> FaceSmoother:
+    def smoother(self) -> BoxSmoother:
         return self.finisher.smoother
 
     @property
@@ -122,7 +123,7 @@ class LiveDetector:
             options.update(score_threshold=min(raw, settings.threshold))
             if settings.is_detector:
                 options.update(emotion=settings.emotion)
-        elif settings.thresholded:  # other detectors, segmenters, pose: the live threshold, no smoothing
+        elif settings.thresholded:  # segmenters, pose: the live threshold, no box smoothing
             options.update(score_threshold=settings.threshold)
         result = self.pipeline.run_data(item.frame, settings.model_id, f"{self.source_name}#{item.seq}",
                                         threads=threads, **options)

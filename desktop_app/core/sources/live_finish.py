@@ -1,6 +1,6 @@
 """The last step of a live frame, in capture order on the consumer's thread: face and object box
-smoothing, keypoint smoothing, the object classes kept, the background effect, and the rolling stats, giving the frozen
-`LiveFrame` the UI draws.
+smoothing, keypoint smoothing, the object classes kept, the background effect, and the rolling stats,
+giving the frozen `LiveFrame` the UI draws.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from desktop_app.core.sources.live_effects import (
 )
 from desktop_app.core.sources.live_settings import FrameSettings
 from desktop_app.core.sources.live_stats import LiveStats, LiveStatsSnapshot
-from desktop_app.core.sources.smoothing import FaceSmoother, Track
+from desktop_app.core.sources.smoothing import BoxSmoother, Track
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,10 @@ class LiveFinisher:
     directly) a frame's seq counts as captured and nothing as dropped.
     """
 
-    def __init__(self, smoother: FaceSmoother | None = None, stats: LiveStats | None = None,
+    def __init__(self, smoother: BoxSmoother | None = None, stats: LiveStats | None = None,
                  counters: Callable[[], BufferCounters] | None = None) -> None:
-        self.smoother = smoother or FaceSmoother()
-        self.object_smoother = FaceSmoother()
+        self.smoother = smoother or BoxSmoother()
+        self.object_smoother = BoxSmoother()
         self.pose_smoother = PoseSmoother()
         self.compositor = BackgroundCompositor()
         self.stats = stats or LiveStats()

@@ -12,10 +12,10 @@ from desktop_app.core.pipeline import Pipeline
 from desktop_app.core.sources.live_effects import BackgroundEffect
 
 DETECT_TASK = "detect-faces"
-#: Tasks whose boxes the live threshold filters (face detection is also smoothed; the others pass through).
-THRESHOLD_TASKS = frozenset({DETECT_TASK, "detect", "segment", "pose", "detect-yolo", "detect-ssd"})
 #: Object detectors: their boxes are tracked and smoothed class by class, as a face detector's faces are.
 OBJECT_TASKS = frozenset({"detect", "detect-yolo", "detect-ssd"})
+#: Tasks whose boxes the live threshold filters (face and object boxes are also smoothed; the others pass through).
+THRESHOLD_TASKS = frozenset({DETECT_TASK, "segment", "pose"}) | OBJECT_TASKS
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ class _TrackState:
                      self.hits, self.missed, self.visible, self.det.label)
 
 
-class FaceSmoother:
+class BoxSmoother:
     """Tracks boxes (faces, or objects of any class) over frames and smooths their scores; `update` once per
     processed frame. A detection continues only a track of its own label.
 
@@ -119,8 +119,9 @@ class FaceSmoother:
         known = np.asarray([t.box for t in self._tracks], np.float64).reshape(-1, 4)
         overlap = iou_matrix(known, boxes)
         if overlap.size:  # a cup never continues a person's track
-            labels = np.asarray([d.label for d in detections], dtype=object)
-            overlap[np.asarray([t.det.label for t in self._tracks], dtype=object)[:, None] != labels[None, :]] = 0.0
+            track_labels = np.asarray([t.det.label for t in self._tracks], dtype=object)
+            det_labels = np.asarray([d.label for d in detections], dtype=object)
+            overlap[track_labels[:, None] != det_labels[None, :]] = 0.0
         pairs = greedy_match(overlap, self.min_iou)
         raw: dict[int, float] = {}
         matched_tracks = {r for r, _ in pairs}

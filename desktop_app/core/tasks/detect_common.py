@@ -27,9 +27,8 @@ def nms(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, threshold: f
         return np.zeros((0,), np.int64)
     b = np.asarray(boxes, np.float64)[candidates]
     xywh = np.column_stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]]).tolist()
-    picked = scores[candidates]
-    kept = cv2.dnn.NMSBoxesBatched(xywh, picked.astype(float).tolist(), classes[candidates].astype(int).tolist(),
-                                   threshold, iou)
+    kept = cv2.dnn.NMSBoxesBatched(xywh, scores[candidates].astype(float).tolist(),
+                                   classes[candidates].astype(int).tolist(), threshold, iou)
     keep = candidates[np.asarray(kept, dtype=np.int64).reshape(-1)]
     return keep[np.argsort(-scores[keep], kind="stable")]
 

@@ -1,4 +1,4 @@
-"""FaceSmoother (IoU tracking, median scores, hysteresis) and LiveStats windows, on synthetic input."""
+"""BoxSmoother (IoU tracking, median scores, hysteresis) and LiveStats windows, on synthetic input."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from desktop_app.core.results import Detection
 from desktop_app.core.sources.live_stats import LiveStats
-from desktop_app.core.sources.smoothing import FaceSmoother, greedy_match, iou_matrix
+from desktop_app.core.sources.smoothing import BoxSmoother, greedy_match, iou_matrix
 
 
 def face(x: float, score: float, y: float = 100.0, size: float = 60.0) -> Detection:
@@ -24,8 +24,8 @@ def test_iou_and_greedy_matching() -> None:
 
 
 def test_score_wobbling_around_the_threshold_stays_visible_after_smoothing() -> None:
-    smoother = FaceSmoother(window=5)
-    raw_only = FaceSmoother(window=1, hysteresis=0.0)
+    smoother = BoxSmoother(window=5)
+    raw_only = BoxSmoother(window=1, hysteresis=0.0)
     shown, shown_raw = [], []
     for i in range(30):
         det = face(100 + i, 0.45 if i % 2 == 0 else 0.55)
@@ -39,7 +39,7 @@ def test_score_wobbling_around_the_threshold_stays_visible_after_smoothing() -> 
 
 
 def test_tracks_keep_ids_while_moving_and_new_faces_get_new_ids() -> None:
-    smoother = FaceSmoother()
+    smoother = BoxSmoother()
     ids = set()
     for i in range(10):
         tracks = smoother.update([face(100 + 8 * i, 0.9)], 0.5)
@@ -50,7 +50,7 @@ def test_tracks_keep_ids_while_moving_and_new_faces_get_new_ids() -> None:
 
 
 def test_a_missed_frame_keeps_the_box_and_longer_absence_drops_the_track() -> None:
-    smoother = FaceSmoother(max_missed=2)
+    smoother = BoxSmoother(max_missed=2)
     for _ in range(5):
         smoother.update([face(100, 0.9)], 0.5)
     (held,) = smoother.update([], 0.5)
@@ -63,21 +63,21 @@ def test_a_missed_frame_keeps_the_box_and_longer_absence_drops_the_track() -> No
 
 
 def test_steadily_weak_faces_are_never_shown_and_threshold_changes_apply() -> None:
-    smoother = FaceSmoother()
+    smoother = BoxSmoother()
     assert not any(t.visible for _ in range(10) for t in smoother.update([face(100, 0.35)], 0.5))
     (track,) = smoother.update([face(100, 0.35)], 0.3)
     assert track.visible and track.score == pytest.approx(0.35)
 
 
 def test_box_is_smoothed_towards_the_new_detection() -> None:
-    smoother = FaceSmoother(box_alpha=0.5)
+    smoother = BoxSmoother(box_alpha=0.5)
     smoother.update([face(100, 0.9)], 0.5)
     (track,) = smoother.update([face(110, 0.9)], 0.5)
     assert track.box[0] == pytest.approx(105)
 
 
 def test_a_box_continues_only_a_track_of_its_own_class() -> None:
-    smoother = FaceSmoother()
+    smoother = BoxSmoother()
     person = Detection(box=(100, 100, 200, 300), score=0.9, label="person")
     (first,) = smoother.update([person], 0.5)
     assert first.label == "person" and first.visible
